@@ -1,0 +1,60 @@
+// Package apigw adapts API Gateway HTTP API (payload format 2.0) to the domain: the routes
+// table, claims, problem+json and the handlers. The same handlers run on Lambda and behind
+// the local gateway.
+package apigw
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Role is what a signed-in user may do.
+type Role string
+
+const (
+	RoleSubmitter Role = "submitter"
+	RoleLeader    Role = "leader"
+	RoleAdmin     Role = "admin"
+)
+
+// Function names: one Lambda per IAM boundary.
+const (
+	FunctionSubmit = "submit" // writes returns and the register; puts uploads
+	FunctionRead   = "read"   // reads returns, register, template; no writes
+)
+
+// Route is one API route: its method and path as API Gateway writes them ("{org}" for a
+// path parameter), the function that serves it and the roles allowed. An empty Roles list
+// means any signed-in user.
+type Route struct {
+	Method   string
+	Path     string
+	Function string
+	Roles    []Role
+}
+
+// Key is the API Gateway route key, "GET /returns/{org}/{period}".
+func (r Route) Key() string { return r.Method + " " + r.Path }
+
+var (
+	anyone       []Role
+	returnsRoles = []Role{RoleSubmitter, RoleLeader, RoleAdmin}
+	adminOnly    = []Role{RoleAdmin}
+)
+
+// Routes is the one routes table: the local gateway serves it and a test checks that
+// template.yaml declares exactly these routes.
+var Routes = []Route{
+	{"GET", "/template", FunctionRead, anyone},
+	{"POST", "/returns", FunctionSubmit, []Role{RoleSubmitter, RoleAdmin}},
+	{"POST", "/returns/bulk", FunctionSubmit, adminOnly},
+	{"GET", "/returns", FunctionRead, returnsRoles},
+	{"GET", "/returns/{org}/{period}", FunctionRead, returnsRoles},
+	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, returnsRoles},
+	{"GET", "/organisations", FunctionRead, anyone},
+	{"PUT", "/organisations/{code}", FunctionSubmit, adminOnly},
+}
+
+// Handler is a Lambda handler for HTTP API payload 2.0 events.
+type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)

@@ -1,0 +1,63 @@
+// Package app wires adapters to the domain. Each Lambda's main.go and the local gateway
+// build their handlers here, so both run exactly the same code.
+package app
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// Config is what a function reads from its environment.
+type Config struct {
+	TableName        string // TABLE_NAME
+	BucketName       string // BUCKET_NAME
+	Region           string // AWS_REGION
+	DynamoDBEndpoint string // DYNAMODB_ENDPOINT: local stack only; empty on AWS
+	S3Endpoint       string // S3_ENDPOINT: local stack only; empty on AWS
+	OrgClaim         string // ORG_CLAIM, default "org"
+	RolesClaim       string // ROLES_CLAIM, default "roles"; Cognito: "cognito:groups"
+	DueDays          int    // DUE_DAYS, default 30
+	MaxUploadBytes   int64  // MAX_UPLOAD_BYTES, default 4 MiB
+}
+
+// ConfigFromEnv reads Config from the environment, with defaults.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		TableName:        os.Getenv("TABLE_NAME"),
+		BucketName:       os.Getenv("BUCKET_NAME"),
+		Region:           envOr("AWS_REGION", "eu-west-2"),
+		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
+		S3Endpoint:       os.Getenv("S3_ENDPOINT"),
+		OrgClaim:         envOr("ORG_CLAIM", "org"),
+		RolesClaim:       envOr("ROLES_CLAIM", "roles"),
+		DueDays:          30,
+		MaxUploadBytes:   4 << 20,
+	}
+	if c.TableName == "" || c.BucketName == "" {
+		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
+	}
+	if v := os.Getenv("DUE_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 365 {
+			return c, fmt.Errorf("DUE_DAYS=%q must be a whole number of days from 0 to 365", v)
+		}
+		c.DueDays = n
+	}
+	if v := os.Getenv("MAX_UPLOAD_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		// Lambda takes at most 6 MB of request, and base64 adds a third.
+		if err != nil || n < 1 || n > 4<<20 {
+			return c, fmt.Errorf("MAX_UPLOAD_BYTES=%q must be between 1 and %d", v, 4<<20)
+		}
+		c.MaxUploadBytes = n
+	}
+	return c, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

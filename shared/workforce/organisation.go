@@ -1,0 +1,66 @@
+package workforce
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Organisation is an entry of the register.
+type Organisation struct {
+	Code              string  `json:"code"`
+	Name              string  `json:"name"`
+	Parent            string  `json:"parent"`
+	Kind              OrgKind `json:"kind"`
+	BaselineHeadcount int64   `json:"baseline_headcount"`
+	ActiveFrom        string  `json:"active_from,omitempty"` // YYYY-MM-DD, empty = always
+	ActiveTo          string  `json:"active_to,omitempty"`   // YYYY-MM-DD, empty = still active
+}
+
+var orgCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,15}$`)
+
+// ValidOrgCode reports whether s has the form of an organisation code (HMRC, DSIT).
+func ValidOrgCode(s string) bool { return orgCodeRE.MatchString(s) }
+
+// ActiveOn reports whether the organisation exists on day t.
+func (o Organisation) ActiveOn(t time.Time) bool {
+	d := t.Format(time.DateOnly)
+	return (o.ActiveFrom == "" || o.ActiveFrom <= d) && (o.ActiveTo == "" || d <= o.ActiveTo)
+}
+
+// Validate checks an organisation before it is added to the register.
+func (o Organisation) Validate() []Problem {
+	var ps []Problem
+	add := func(field, code, msg string) { ps = append(ps, Problem{Field: field, Code: code, Message: msg}) }
+	if !ValidOrgCode(o.Code) {
+		add("code", "invalid_code", fmt.Sprintf("Organisation code %q must be 2 to 16 capital letters or digits, starting with a letter, for example HMRC.", o.Code))
+	}
+	if strings.TrimSpace(o.Name) == "" {
+		add("name", "required", "Give the organisation's name.")
+	}
+	if o.Parent != "" && !ValidOrgCode(o.Parent) {
+		add("parent", "invalid_code", fmt.Sprintf("Parent %q must be an organisation code, for example CO.", o.Parent))
+	}
+	if !o.Kind.Valid() {
+		add("kind", "invalid_kind", fmt.Sprintf("Kind %q must be civil_service or local_government.", o.Kind))
+	}
+	if o.BaselineHeadcount < 0 {
+		add("baseline_headcount", "negative", "Baseline headcount cannot be negative.")
+	}
+	for _, d := range []struct{ field, v string }{{"active_from", o.ActiveFrom}, {"active_to", o.ActiveTo}} {
+		if d.v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d.v); err != nil {
+			add(d.field, "invalid_date", fmt.Sprintf("%s %q must be a date in the form 2025-04-01.", d.field, d.v))
+		}
+	}
+	if o.ActiveFrom != "" && o.ActiveTo != "" && o.ActiveTo < o.ActiveFrom {
+		add("active_to", "before_start", "active_to cannot be before active_from.")
+	}
+	return ps
+}
+
+// Register is the set of organisations, by code.
+type Register map[string]Organisation
