@@ -1,0 +1,175 @@
+package apigw
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"mime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/ddat-workforce/returns/shared/workforce"
+)
+
+// API serves the routes of the routes table.
+type API struct {
+	Service        *workforce.Service
+	Template       TemplateFunc
+	Claims         Claims
+	MaxUploadBytes int64
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// request is what an endpoint sees: the event and who sent it.
+type request struct {
+	events.APIGatewayV2HTTPRequest
+	principal workforce.Principal
+}
+
+type endpoint func(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error)
+
+// endpoints binds route keys to the code that serves them.
+func (a *API) endpoints() map[string]endpoint {
+	return map[string]endpoint{
+		"GET /template":               a.getTemplate,
+		"POST /returns":               a.postReturn,
+		"POST /returns/bulk":          a.postBulk,
+		"GET /returns":                a.listReturns,
+		"GET /returns/{org}/{period}": a.getReturn,
+		"GET /returns/{org}/{period}/versions/{version}": a.getVersion,
+		"GET /organisations":                             a.listOrganisations,
+		"PUT /organisations/{code}":                      a.putOrganisation,
+	}
+}
+
+// Handler serves the routes that belong to one function. A route of another function,
+// or one the caller's roles do not allow, never reaches an endpoint.
+func (a *API) Handler(function string) Handler {
+	routes := map[string]Route{}
+	for _, r := range Routes {
+		if r.Function == function {
+			routes[r.Key()] = r
+		}
+	}
+	eps := a.endpoints()
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+		start := time.Now()
+		req := request{APIGatewayV2HTTPRequest: ev, principal: a.Claims.Principal(ev)}
+		id := ev.RequestContext.RequestID
+		defer func() {
+			if p := recover(); p != nil {
+				a.Log.ErrorContext(ctx, "panic", "request_id", id, "route", ev.RouteKey, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				resp, err = errorResponse(fmt.Errorf("panic: %v", p), id), nil
+			}
+			a.Log.InfoContext(ctx, "request", "request_id", id, "route", ev.RouteKey, "org", req.principal.Org,
+				"status", resp.StatusCode, "outcome", outcome(resp.StatusCode), "duration_ms", time.Since(start).Milliseconds())
+		}()
+		route, ok := routes[ev.RouteKey]
+		ep := eps[ev.RouteKey]
+		if !ok || ep == nil {
+			return errorResponse(workforce.Errorf(workforce.ENotFound, "There is no route %s.", ev.RouteKey), id), nil
+		}
+		if !allowed(route, req.principal) {
+			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your roles (%s) do not allow %s.", strings.Join(req.principal.Roles, ", "), ev.RouteKey), id), nil
+		}
+		resp, err = ep(ctx, req)
+		if err != nil {
+			if workforce.ErrorCode(err) == workforce.EInternal {
+				a.Log.ErrorContext(ctx, "internal error", "request_id", id, "route", ev.RouteKey, "error", err.Error())
+			}
+			return errorResponse(err, id), nil
+		}
+		return resp, nil
+	}
+}
+
+func allowed(r Route, p workforce.Principal) bool {
+	if len(r.Roles) == 0 {
+		return true
+	}
+	for _, role := range r.Roles {
+		if p.Has(string(role)) {
+			return true
+		}
+	}
+	return false
+}
+
+func outcome(status int) string {
+	switch {
+	case status < 400:
+		return "ok"
+	case status < 500:
+		return "rejected"
+	}
+	return "error"
+}
+
+// body returns the request body as bytes, enforcing the upload limit.
+func (a *API) body(r request) ([]byte, error) {
+	b := []byte(r.Body)
+	if r.IsBase64Encoded {
+		var err error
+		if b, err = base64.StdEncoding.DecodeString(r.Body); err != nil {
+			return nil, workforce.Errorf(workforce.EBadRequest, "The request body could not be decoded.")
+		}
+	}
+	if int64(len(b)) > a.MaxUploadBytes {
+		return nil, workforce.Errorf(workforce.ETooLarge, "The file is %s; the largest accepted is %s. A quarterly return is usually well under 100 KB.", sizeText(int64(len(b))), sizeText(a.MaxUploadBytes))
+	}
+	if len(b) == 0 {
+		return nil, workforce.Errorf(workforce.EBadRequest, "The request has no body; send the return as the body.")
+	}
+	return b, nil
+}
+
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
+}
+
+// Content types that name each format.
+const (
+	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	ContentTypeCSV  = "text/csv"
+	ContentTypeJSON = "application/json"
+)
+
+func formatOf(contentType string) (workforce.Format, error) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err == nil {
+		switch mt {
+		case ContentTypeXLSX:
+			return workforce.FormatXLSX, nil
+		case ContentTypeCSV, "application/csv":
+			return workforce.FormatCSV, nil
+		case ContentTypeJSON:
+			return workforce.FormatJSON, nil
+		}
+	}
+	return "", workforce.Errorf(workforce.EUnsupported, "Content-Type %q is not accepted. Send %s for the Excel template, %s or %s.", contentType, ContentTypeXLSX, ContentTypeCSV, ContentTypeJSON)
+}
+
+func header(r request, name string) string {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+func idempotencyKey(r request) (string, error) {
+	k := header(r, "idempotency-key")
+	if len(k) > 255 || strings.ContainsFunc(k, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return "", workforce.Errorf(workforce.EBadRequest, "Idempotency-Key must be at most 255 printable characters without spaces, such as a UUID.")
+	}
+	return k, nil
+}

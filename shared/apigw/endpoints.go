@@ -1,0 +1,337 @@
+package apigw
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/workforce"
+)
+
+// TemplateFunc builds the XLSX template.
+type TemplateFunc func(orgs []workforce.Organisation, periods []period.Quarter, prefill map[string]string) ([]byte, error)
+
+// firstTemplateQuarter is the earliest quarter offered on the template's drop-down.
+var firstTemplateQuarter = period.MustQuarter("2023-24-Q1")
+
+func (a *API) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now().UTC()
+}
+
+func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	reg, err := a.Service.Register(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	orgs := make([]workforce.Organisation, 0, len(reg))
+	for _, o := range reg {
+		orgs = append(orgs, o)
+	}
+	sort.Slice(orgs, func(i, j int) bool { return orgs[i].Code < orgs[j].Code })
+	latest := period.Containing(a.now()).Prev()
+	periods := period.Range(firstTemplateQuarter, latest)
+
+	prefill := map[string]string{}
+	var ps []workforce.Problem
+	org := strings.ToUpper(r.QueryStringParameters["org"])
+	if org == "" && !r.principal.Has("admin") && !r.principal.Has("leader") {
+		org = r.principal.Org
+	}
+	if org != "" {
+		if _, ok := reg[org]; !ok {
+			ps = append(ps, workforce.Problem{Field: "org", Code: "unknown_organisation", Message: fmt.Sprintf("%q is not an organisation in the register.", org)})
+		}
+		prefill[workforce.KeyOrg] = org
+	}
+	if p := r.QueryStringParameters["period"]; p != "" {
+		q, err := period.ParseQuarter(p)
+		if err != nil {
+			ps = append(ps, workforce.Problem{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."})
+		} else {
+			prefill[workforce.KeyPeriod] = q.String()
+		}
+	}
+	if len(ps) > 0 {
+		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The template cannot be pre-filled as asked.", ps)
+	}
+	b, err := a.Template(orgs, periods, prefill)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	name := "ddat-workforce-return"
+	for _, k := range []string{workforce.KeyOrg, workforce.KeyPeriod} {
+		if v := prefill[k]; v != "" {
+			name += "-" + v
+		}
+	}
+	return fileResponse(ContentTypeXLSX, name+".xlsx", b), nil
+}
+
+func (a *API) upload(r request) (workforce.Upload, error) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return workforce.Upload{}, err
+	}
+	b, err := a.body(r)
+	if err != nil {
+		return workforce.Upload{}, err
+	}
+	return workforce.Upload{Principal: r.principal, ContentType: header(r, "content-type"), Body: b, IdempotencyKey: key}, nil
+}
+
+func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	format, err := formatOf(header(r, "content-type"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	up, err := a.upload(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	up.Format = format
+	rc, created, err := a.Service.Submit(ctx, up)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	resp := jsonResponse(status, rc)
+	resp.Headers["location"] = fmt.Sprintf("/returns/%s/%s/versions/%d", rc.Org, rc.Period, rc.Version)
+	return resp, nil
+}
+
+func (a *API) postBulk(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	if f, err := formatOf(header(r, "content-type")); err != nil || f != workforce.FormatCSV {
+		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EUnsupported, "Send a bulk file as %s: a header row of field names, then one row per return.", ContentTypeCSV)
+	}
+	up, err := a.upload(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	rcs, err := a.Service.SubmitBulk(ctx, up)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	status := http.StatusOK
+	for _, rc := range rcs {
+		if !rc.Duplicate {
+			status = http.StatusCreated
+		}
+	}
+	return jsonResponse(status, map[string]any{"receipts": rcs}), nil
+}
+
+type returnSummary struct {
+	Org        string    `json:"org"`
+	Period     string    `json:"period"`
+	Version    int       `json:"version"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+func (a *API) listReturns(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	org := strings.ToUpper(strings.TrimSpace(r.QueryStringParameters["org"]))
+	var q *period.Quarter
+	if p := r.QueryStringParameters["period"]; p != "" {
+		pq, err := period.ParseQuarter(p)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The period filter is not a quarter.", []workforce.Problem{{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}})
+		}
+		q = &pq
+	}
+	p := r.principal
+	if !p.Has("admin") && !p.Has("leader") {
+		if org != "" && org != p.Org {
+			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation (%s).", orDash(p.Org))
+		}
+		org = p.Org
+	}
+	var vs []workforce.Version
+	var err error
+	switch {
+	case org != "":
+		vs, err = a.Service.Returns.CurrentByOrg(ctx, org)
+	case q != nil:
+		vs, err = a.Service.Returns.CurrentByPeriod(ctx, *q)
+	default:
+		var reg workforce.Register
+		if reg, err = a.Service.Register(ctx); err == nil {
+			for code := range reg {
+				var more []workforce.Version
+				if more, err = a.Service.Returns.CurrentByOrg(ctx, code); err != nil {
+					break
+				}
+				vs = append(vs, more...)
+			}
+		}
+	}
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out := []returnSummary{}
+	for _, v := range vs {
+		if q == nil || v.Period == *q {
+			out = append(out, returnSummary{v.Org, v.Period.String(), v.Number, v.ReceivedAt})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Org != out[j].Org {
+			return out[i].Org < out[j].Org
+		}
+		return out[i].Period < out[j].Period
+	})
+	return jsonResponse(http.StatusOK, map[string]any{"returns": out}), nil
+}
+
+type versionRef struct {
+	Version    int       `json:"version"`
+	ReceivedAt time.Time `json:"received_at"`
+	SHA256     string    `json:"sha256"`
+}
+
+type returnView struct {
+	Org          string              `json:"org"`
+	Period       string              `json:"period"`
+	Version      int                 `json:"version"`
+	Current      bool                `json:"current"`
+	SubmissionID string              `json:"submission_id"`
+	SHA256       string              `json:"sha256"`
+	Format       string              `json:"format"`
+	Values       map[string]any      `json:"values"`
+	Warnings     []workforce.Problem `json:"warnings"`
+	ReceivedAt   time.Time           `json:"received_at"`
+	Versions     []versionRef        `json:"versions"`
+}
+
+// orgPeriod reads and authorises the {org} and {period} path parameters. Access is
+// checked before existence, so a submitter learns nothing about other organisations.
+func orgPeriod(r request) (string, period.Quarter, error) {
+	org := strings.ToUpper(r.PathParameters["org"])
+	if !r.principal.CanAccess(org) {
+		return "", period.Quarter{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation (%s).", orDash(r.principal.Org))
+	}
+	q, err := period.ParseQuarter(r.PathParameters["period"])
+	if err != nil {
+		return "", q, workforce.Invalid("The period in the address is not a quarter.", []workforce.Problem{{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}})
+	}
+	return org, q, nil
+}
+
+func (a *API) getReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	org, q, err := orgPeriod(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return a.viewVersion(ctx, org, q, 0)
+}
+
+func (a *API) getVersion(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	org, q, err := orgPeriod(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	n, err := strconv.Atoi(r.PathParameters["version"])
+	if err != nil || n < 1 {
+		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EBadRequest, "Version %q must be a whole number from 1.", r.PathParameters["version"])
+	}
+	return a.viewVersion(ctx, org, q, n)
+}
+
+// viewVersion answers version n of a return, or the current version when n is 0.
+func (a *API) viewVersion(ctx context.Context, org string, q period.Quarter, n int) (events.APIGatewayV2HTTPResponse, error) {
+	all, err := a.Service.Returns.Versions(ctx, org, q)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	cur, err := a.Service.Returns.Current(ctx, org, q)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if cur == nil {
+		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "%s has no return for %s.", org, q)
+	}
+	v := cur
+	if n != 0 {
+		v = nil
+		for i := range all {
+			if all[i].Number == n {
+				v = &all[i]
+			}
+		}
+		if v == nil {
+			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "%s %s has no version %d; it has %d.", org, q, n, len(all))
+		}
+	}
+	view := returnView{Org: v.Org, Period: v.Period.String(), Version: v.Number, Current: v.Number == cur.Number,
+		SubmissionID: v.SubmissionID, SHA256: v.SHA256, Format: v.Format, Values: workforce.TypedValues(v.Values),
+		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: []versionRef{}}
+	if view.Warnings == nil {
+		view.Warnings = []workforce.Problem{}
+	}
+	for _, x := range all {
+		// Versions written after the current pointer was read are not shown as history yet.
+		if x.Number <= cur.Number {
+			view.Versions = append(view.Versions, versionRef{x.Number, x.ReceivedAt, x.SHA256})
+		}
+	}
+	return jsonResponse(http.StatusOK, view), nil
+}
+
+func (a *API) listOrganisations(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	orgs, err := a.Service.Organisations.Organisations(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if orgs == nil {
+		orgs = []workforce.Organisation{}
+	}
+	return jsonResponse(http.StatusOK, map[string]any{"organisations": orgs}), nil
+}
+
+func (a *API) putOrganisation(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	b, err := a.body(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var o workforce.Organisation
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The body is not an organisation.", []workforce.Problem{{Code: "bad_json", Message: fmt.Sprintf("The body must be a JSON organisation {code, name, parent, kind, baseline_headcount, active_from, active_to}: %v.", err)}})
+	}
+	code := strings.ToUpper(r.PathParameters["code"])
+	if o.Code == "" {
+		o.Code = code
+	}
+	var ps []workforce.Problem
+	if o.Code != code {
+		ps = append(ps, workforce.Problem{Field: "code", Code: "code_mismatch", Message: fmt.Sprintf("The body's code %q differs from the address's %q.", o.Code, code)})
+	}
+	ps = append(ps, o.Validate()...)
+	if len(ps) > 0 {
+		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The organisation has problems; the register was not changed.", ps)
+	}
+	if err := a.Service.Organisations.PutOrganisation(ctx, o); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, o), nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

@@ -1,0 +1,338 @@
+// Package dynamo keeps returns, the register and idempotency records in one DynamoDB
+// table. Key design (docs/adr/0001-dynamodb-key-design.md):
+//
+//	version      pk RETURN#<org>#<period>  sk V#<000001>      immutable, one per accepted submission
+//	current      pk CURRENT#<org>          sk <period>        copy of the newest version; gsi1 PERIOD#<period> / <org>
+//	organisation pk REGISTER               sk ORG#<code>
+//	idempotency  pk IDEM#<scope>#<key>     sk IDEM            expires_at (TTL)
+//
+// A new version and the move of its current pointer are one conditional transaction, so
+// racing submissions can never share a number or leave a version without its pointer.
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/workforce"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store implements the domain's stores on one table.
+type Store struct {
+	DB    API
+	Table string
+}
+
+var (
+	_ workforce.ReturnStore       = (*Store)(nil)
+	_ workforce.OrganisationStore = (*Store)(nil)
+)
+
+// GSIByPeriod indexes current returns by quarter.
+const GSIByPeriod = "gsi1"
+
+type versionItem struct {
+	PK           string              `dynamodbav:"pk"`
+	SK           string              `dynamodbav:"sk"`
+	GSI1PK       string              `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK       string              `dynamodbav:"gsi1sk,omitempty"`
+	SubmissionID string              `dynamodbav:"submission_id"`
+	Org          string              `dynamodbav:"org"`
+	Period       string              `dynamodbav:"period"`
+	Version      int                 `dynamodbav:"version"`
+	Kind         string              `dynamodbav:"kind"`
+	Values       map[string]string   `dynamodbav:"values"`
+	Warnings     []workforce.Problem `dynamodbav:"warnings"`
+	SHA256       string              `dynamodbav:"sha256"`
+	FileSHA256   string              `dynamodbav:"file_sha256"`
+	FileKey      string              `dynamodbav:"file_key"`
+	Format       string              `dynamodbav:"format"`
+	ReceivedAt   string              `dynamodbav:"received_at"`
+	SubmittedBy  string              `dynamodbav:"submitted_by,omitempty"`
+}
+
+func versionPK(org string, q period.Quarter) string { return "RETURN#" + org + "#" + q.String() }
+func versionSK(n int) string                        { return fmt.Sprintf("V#%06d", n) }
+func currentPK(org string) string                   { return "CURRENT#" + org }
+func periodGSI(q period.Quarter) string             { return "PERIOD#" + q.String() }
+
+func toItem(v workforce.Version) versionItem {
+	return versionItem{SubmissionID: v.SubmissionID, Org: v.Org, Period: v.Period.String(), Version: v.Number,
+		Kind: string(v.Kind), Values: v.Values, Warnings: v.Warnings, SHA256: v.SHA256, FileSHA256: v.FileSHA256,
+		FileKey: v.FileKey, Format: v.Format, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy}
+}
+
+func (it versionItem) version() (workforce.Version, error) {
+	q, err := period.ParseQuarter(it.Period)
+	if err != nil {
+		return workforce.Version{}, fmt.Errorf("item %s/%s: %w", it.PK, it.SK, err)
+	}
+	t, err := time.Parse(time.RFC3339Nano, it.ReceivedAt)
+	if err != nil {
+		return workforce.Version{}, fmt.Errorf("item %s/%s: %w", it.PK, it.SK, err)
+	}
+	return workforce.Version{SubmissionID: it.SubmissionID, Org: it.Org, Period: q, Number: it.Version,
+		Kind: workforce.OrgKind(it.Kind), Values: it.Values, Warnings: it.Warnings, SHA256: it.SHA256,
+		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, ReceivedAt: t, SubmittedBy: it.SubmittedBy}, nil
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk}}
+}
+
+func (s *Store) get(ctx context.Context, pk, sk string, out any) (bool, error) {
+	res, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("get %s/%s: %w", pk, sk, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	return true, attributevalue.UnmarshalMap(res.Item, out)
+}
+
+// Current is the current version of an organisation-period, nil if it has none.
+func (s *Store) Current(ctx context.Context, org string, q period.Quarter) (*workforce.Version, error) {
+	var it versionItem
+	ok, err := s.get(ctx, currentPK(org), q.String(), &it)
+	if err != nil || !ok {
+		return nil, err
+	}
+	v, err := it.version()
+	return &v, err
+}
+
+// Version is version n, nil if there is none.
+func (s *Store) Version(ctx context.Context, org string, q period.Quarter, n int) (*workforce.Version, error) {
+	var it versionItem
+	ok, err := s.get(ctx, versionPK(org, q), versionSK(n), &it)
+	if err != nil || !ok {
+		return nil, err
+	}
+	v, err := it.version()
+	return &v, err
+}
+
+// Versions lists every version of an organisation-period, oldest first.
+func (s *Store) Versions(ctx context.Context, org string, q period.Quarter) ([]workforce.Version, error) {
+	return s.queryVersions(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :v)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: versionPK(org, q)}, ":v": &types.AttributeValueMemberS{Value: "V#"}},
+		ConsistentRead:            aws.Bool(true),
+	})
+}
+
+// CurrentByOrg lists the current version of each quarter an organisation has returned.
+func (s *Store) CurrentByOrg(ctx context.Context, org string) ([]workforce.Version, error) {
+	return s.queryVersions(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: currentPK(org)}},
+		ConsistentRead:            aws.Bool(true),
+	})
+}
+
+// CurrentByPeriod lists the current version of every organisation's return for q.
+func (s *Store) CurrentByPeriod(ctx context.Context, q period.Quarter) ([]workforce.Version, error) {
+	return s.queryVersions(ctx, &dynamodb.QueryInput{
+		IndexName:                 aws.String(GSIByPeriod),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: periodGSI(q)}},
+	})
+}
+
+func (s *Store) queryVersions(ctx context.Context, in *dynamodb.QueryInput) ([]workforce.Version, error) {
+	in.TableName = &s.Table
+	var out []workforce.Version
+	p := dynamodb.NewQueryPaginator(s.DB, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query: %w", err)
+		}
+		var items []versionItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			v, err := it.version()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Append writes version v.Number and moves the current pointer to it in one transaction,
+// on condition that the pointer is still at v.Number−1 (or absent for version 1).
+func (s *Store) Append(ctx context.Context, v workforce.Version, idem *workforce.IdempotencyRecord) error {
+	ver := toItem(v)
+	ver.PK, ver.SK = versionPK(v.Org, v.Period), versionSK(v.Number)
+	cur := ver
+	cur.PK, cur.SK = currentPK(v.Org), v.Period.String()
+	cur.GSI1PK, cur.GSI1SK = periodGSI(v.Period), v.Org
+	verAV, err := attributevalue.MarshalMap(ver)
+	if err != nil {
+		return err
+	}
+	curAV, err := attributevalue.MarshalMap(cur)
+	if err != nil {
+		return err
+	}
+	curPut := &types.Put{TableName: &s.Table, Item: curAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if v.Number > 1 {
+		curPut.ConditionExpression = aws.String("version = :prev")
+		curPut.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(v.Number - 1)}}
+	}
+	items := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.Table, Item: verAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: curPut},
+	}
+	if idem != nil {
+		put, err := s.idemPut(*idem)
+		if err != nil {
+			return err
+		}
+		items = append(items, types.TransactWriteItem{Put: put})
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		reasons := tce.CancellationReasons
+		if len(reasons) > 2 && aws.ToString(reasons[2].Code) == "ConditionalCheckFailed" {
+			return workforce.ErrIdempotencyConflict
+		}
+		for _, r := range reasons {
+			// A conflict with another transaction in flight is a race too.
+			if c := aws.ToString(r.Code); c == "ConditionalCheckFailed" || c == "TransactionConflict" {
+				return workforce.ErrVersionConflict
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("append version %d of %s %s: %w", v.Number, v.Org, v.Period, err)
+	}
+	return nil
+}
+
+type idemItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	RequestHash string `dynamodbav:"request_hash"`
+	Receipts    string `dynamodbav:"receipts"` // JSON, exactly as answered
+	Created     bool   `dynamodbav:"created"`
+	ExpiresAt   int64  `dynamodbav:"expires_at"`
+}
+
+func idemPK(scope, k string) string { return "IDEM#" + scope + "#" + k }
+
+func (s *Store) idemPut(rec workforce.IdempotencyRecord) (*types.Put, error) {
+	receipts, err := json.Marshal(rec.Receipts)
+	if err != nil {
+		return nil, err
+	}
+	av, err := attributevalue.MarshalMap(idemItem{PK: idemPK(rec.Scope, rec.Key), SK: "IDEM", RequestHash: rec.RequestHash,
+		Receipts: string(receipts), Created: rec.Created, ExpiresAt: rec.ExpiresAt.Unix()})
+	if err != nil {
+		return nil, err
+	}
+	return &types.Put{TableName: &s.Table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+}
+
+// Idempotency is the answer recorded for a key, nil if none (or expired).
+func (s *Store) Idempotency(ctx context.Context, scope, k string) (*workforce.IdempotencyRecord, error) {
+	var it idemItem
+	ok, err := s.get(ctx, idemPK(scope, k), "IDEM", &it)
+	if err != nil || !ok {
+		return nil, err
+	}
+	// TTL deletion is lazy; an expired record is treated as gone.
+	if time.Now().Unix() > it.ExpiresAt {
+		return nil, nil
+	}
+	rec := &workforce.IdempotencyRecord{Scope: scope, Key: k, RequestHash: it.RequestHash, Created: it.Created, ExpiresAt: time.Unix(it.ExpiresAt, 0)}
+	return rec, json.Unmarshal([]byte(it.Receipts), &rec.Receipts)
+}
+
+// PutIdempotency records an answer unless one is already recorded for the key.
+func (s *Store) PutIdempotency(ctx context.Context, rec workforce.IdempotencyRecord) error {
+	put, err := s.idemPut(rec)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return workforce.ErrIdempotencyConflict
+	}
+	return err
+}
+
+type orgItem struct {
+	PK                string `dynamodbav:"pk"`
+	SK                string `dynamodbav:"sk"`
+	Code              string `dynamodbav:"code"`
+	Name              string `dynamodbav:"name"`
+	Parent            string `dynamodbav:"parent"`
+	Kind              string `dynamodbav:"kind"`
+	BaselineHeadcount int64  `dynamodbav:"baseline_headcount"`
+	ActiveFrom        string `dynamodbav:"active_from,omitempty"`
+	ActiveTo          string `dynamodbav:"active_to,omitempty"`
+}
+
+// Organisations lists the register, in code order.
+func (s *Store) Organisations(ctx context.Context) ([]workforce.Organisation, error) {
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "REGISTER"}},
+	})
+	var out []workforce.Organisation
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query register: %w", err)
+		}
+		var items []orgItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			out = append(out, workforce.Organisation{Code: it.Code, Name: it.Name, Parent: it.Parent, Kind: workforce.OrgKind(it.Kind),
+				BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo})
+		}
+	}
+	return out, nil
+}
+
+// PutOrganisation adds or replaces an organisation in the register.
+func (s *Store) PutOrganisation(ctx context.Context, o workforce.Organisation) error {
+	av, err := attributevalue.MarshalMap(orgItem{PK: "REGISTER", SK: "ORG#" + o.Code, Code: o.Code, Name: o.Name, Parent: o.Parent,
+		Kind: string(o.Kind), BaselineHeadcount: o.BaselineHeadcount, ActiveFrom: o.ActiveFrom, ActiveTo: o.ActiveTo})
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: av})
+	if err != nil {
+		return fmt.Errorf("put organisation %s: %w", o.Code, err)
+	}
+	return nil
+}

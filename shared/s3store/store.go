@@ -1,0 +1,57 @@
+// Package s3store keeps files in S3: uploaded returns under uploads/ for audit.
+package s3store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/ddat-workforce/returns/shared/workforce"
+)
+
+// Store writes to one bucket.
+type Store struct {
+	Client *s3.Client
+	Bucket string
+}
+
+var _ workforce.FileStore = (*Store)(nil)
+
+// PutUpload stores an uploaded file. Keys carry a unique submission id, so a put never
+// replaces an earlier file; the bucket is versioned as well.
+func (s *Store) PutUpload(ctx context.Context, key string, body []byte, contentType string) error {
+	sum := sha256.Sum256(body)
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:         &s.Bucket,
+		Key:            &key,
+		Body:           bytes.NewReader(body),
+		ContentLength:  aws.Int64(int64(len(body))),
+		ContentType:    &contentType,
+		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		IfNoneMatch:    aws.String("*"),
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	return nil
+}
+
+// Get reads an object, for audit and tests.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.Bucket, Key: &key})
+	if err != nil {
+		return nil, fmt.Errorf("get s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	defer out.Body.Close()
+	var b bytes.Buffer
+	_, err = b.ReadFrom(out.Body)
+	return b.Bytes(), err
+}

@@ -1,0 +1,444 @@
+package workforce
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/ddat-workforce/returns/shared/period"
+)
+
+// Version is one accepted submission of an organisation-period. Versions are immutable.
+type Version struct {
+	SubmissionID string
+	Org          string
+	Period       period.Quarter
+	Number       int
+	Kind         OrgKind
+	Values       map[string]string
+	Warnings     []Problem
+	SHA256       string // of the normalised content: equal content, equal hash
+	FileSHA256   string // of the file as uploaded
+	FileKey      string // where the uploaded file is kept
+	Format       string // xlsx, csv, json, bulk_csv
+	ReceivedAt   time.Time
+	SubmittedBy  string // the token's subject, an opaque id
+}
+
+// Return rebuilds the normalised return of a version.
+func (v Version) Return() Return {
+	return Return{Org: v.Org, Period: v.Period, Kind: v.Kind, Values: v.Values}
+}
+
+// Receipt is what a submitter gets back.
+type Receipt struct {
+	SubmissionID string    `json:"submission_id"`
+	Org          string    `json:"org"`
+	Period       string    `json:"period"`
+	Version      int       `json:"version"`
+	Duplicate    bool      `json:"duplicate"`
+	SHA256       string    `json:"sha256"`
+	ReceivedAt   time.Time `json:"received_at"`
+	Warnings     []Problem `json:"warnings"`
+}
+
+func receiptOf(v *Version, duplicate bool) Receipt {
+	ws := v.Warnings
+	if ws == nil {
+		ws = []Problem{}
+	}
+	return Receipt{SubmissionID: v.SubmissionID, Org: v.Org, Period: v.Period.String(), Version: v.Number,
+		Duplicate: duplicate, SHA256: v.SHA256, ReceivedAt: v.ReceivedAt, Warnings: ws}
+}
+
+// IdempotencyRecord remembers the answer to a request sent with an Idempotency-Key.
+type IdempotencyRecord struct {
+	Scope       string // who sent it: the same key from two users is two keys
+	Key         string
+	RequestHash string
+	Receipts    []Receipt
+	Created     bool // whether the first answer created a version (201) or not (200)
+	ExpiresAt   time.Time
+}
+
+// ErrVersionConflict is returned by ReturnStore.Append when another submission took the
+// version number first; the service reads the new current version and tries again.
+var ErrVersionConflict = errors.New("version conflict")
+
+// ErrIdempotencyConflict is returned when another request with the same idempotency key
+// recorded its answer first.
+var ErrIdempotencyConflict = errors.New("idempotency key already recorded")
+
+// ReturnStore keeps versions. Append must be atomic: it writes version v.Number and moves
+// the current pointer from v.Number−1 to it, or does nothing and answers
+// ErrVersionConflict. idem, when not nil, is recorded in the same transaction.
+type ReturnStore interface {
+	Current(ctx context.Context, org string, q period.Quarter) (*Version, error)
+	Version(ctx context.Context, org string, q period.Quarter, n int) (*Version, error)
+	Versions(ctx context.Context, org string, q period.Quarter) ([]Version, error)
+	CurrentByOrg(ctx context.Context, org string) ([]Version, error)
+	CurrentByPeriod(ctx context.Context, q period.Quarter) ([]Version, error)
+	Append(ctx context.Context, v Version, idem *IdempotencyRecord) error
+	Idempotency(ctx context.Context, scope, key string) (*IdempotencyRecord, error)
+	PutIdempotency(ctx context.Context, rec IdempotencyRecord) error
+}
+
+// OrganisationStore keeps the register.
+type OrganisationStore interface {
+	Organisations(ctx context.Context) ([]Organisation, error)
+	PutOrganisation(ctx context.Context, o Organisation) error
+}
+
+// FileStore keeps uploaded files for audit.
+type FileStore interface {
+	PutUpload(ctx context.Context, key string, body []byte, contentType string) error
+}
+
+// Principal is who is calling, from the token's claims.
+type Principal struct {
+	Subject string
+	Org     string
+	Roles   []string
+}
+
+// Has reports whether p holds role.
+func (p Principal) Has(role string) bool {
+	for _, r := range p.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// CanAccess reports whether p may read or write org's returns: leaders and admins read
+// everything, submitters only their own organisation.
+func (p Principal) CanAccess(org string) bool {
+	return p.Has("admin") || p.Has("leader") || (p.Has("submitter") && p.Org != "" && strings.EqualFold(p.Org, org))
+}
+
+// Format is how a return arrived.
+type Format string
+
+const (
+	FormatXLSX    Format = "xlsx"
+	FormatCSV     Format = "csv"
+	FormatJSON    Format = "json"
+	FormatBulkCSV Format = "bulk_csv"
+)
+
+// Upload is a submission as it reached the service.
+type Upload struct {
+	Principal      Principal
+	Format         Format
+	ContentType    string
+	Body           []byte
+	IdempotencyKey string
+}
+
+// Service collects returns.
+type Service struct {
+	Returns       ReturnStore
+	Organisations OrganisationStore
+	Files         FileStore
+	ParseXLSX     func([]byte) ([]RawField, error)
+	DueDays       int
+	Now           func() time.Time
+	// MaxAttempts bounds retries when concurrent submissions race for a version number.
+	MaxAttempts int
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Register loads the organisation register.
+func (s *Service) Register(ctx context.Context) (Register, error) {
+	orgs, err := s.Organisations.Organisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reg := make(Register, len(orgs))
+	for _, o := range orgs {
+		reg[o.Code] = o
+	}
+	return reg, nil
+}
+
+// Submit checks and stores one return. created is false for a duplicate (or a replayed
+// idempotent request whose first answer was a duplicate).
+func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created bool, err error) {
+	rs, created, err := s.submit(ctx, up, func(ctx context.Context, received time.Time) ([]Return, error) {
+		raw, err := s.parse(up)
+		if err != nil {
+			return nil, err
+		}
+		reg, err := s.Register(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ret, ps := Normalise(raw, reg, received)
+		if len(ps) > 0 {
+			return nil, Invalid(fmt.Sprintf("The return has %d %s; nothing was stored.", len(ps), plural(len(ps), "problem", "problems")), ps)
+		}
+		return []Return{ret}, nil
+	})
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	return rs[0], created, nil
+}
+
+// SubmitBulk checks every row of a bulk CSV and stores nothing unless all are valid.
+func (s *Service) SubmitBulk(ctx context.Context, up Upload) ([]Receipt, error) {
+	up.Format = FormatBulkCSV
+	rs, _, err := s.submit(ctx, up, func(ctx context.Context, received time.Time) ([]Return, error) {
+		rows, err := ParseBulkCSV(up.Body)
+		if err != nil {
+			return nil, err
+		}
+		reg, err := s.Register(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var all []Problem
+		var rets []Return
+		seen := map[string]int{}
+		for i, raw := range rows {
+			ret, ps := Normalise(raw, reg, received)
+			for _, p := range ps {
+				p.Row = i + 1
+				all = append(all, p)
+			}
+			if len(ps) == 0 {
+				id := ret.Org + " " + ret.Period.String()
+				if first, dup := seen[id]; dup {
+					all = append(all, Problem{Row: i + 1, Line: raw[0].Line, Code: "duplicate_return", Message: fmt.Sprintf("Row %d is a second return for %s; row %d already has it.", i+1, id, first)})
+				}
+				seen[id] = i + 1
+			}
+			rets = append(rets, ret)
+		}
+		if len(all) > 0 {
+			return nil, Invalid(fmt.Sprintf("The bulk file has %d %s; nothing was stored.", len(all), plural(len(all), "problem", "problems")), all)
+		}
+		return rets, nil
+	})
+	return rs, err
+}
+
+func (s *Service) parse(up Upload) ([]RawField, error) {
+	switch up.Format {
+	case FormatXLSX:
+		return s.ParseXLSX(up.Body)
+	case FormatCSV:
+		return ParseCSV(up.Body)
+	case FormatJSON:
+		return ParseJSON(up.Body)
+	}
+	return nil, Errorf(EUnsupported, "Send a return as an Excel workbook, CSV or JSON.")
+}
+
+// submit is the path every submission takes: idempotency, checks, authorisation, the
+// audit copy of the file, then one version per return.
+func (s *Service) submit(ctx context.Context, up Upload, check func(context.Context, time.Time) ([]Return, error)) ([]Receipt, bool, error) {
+	received := s.now()
+	requestHash := sha256Hex(append([]byte(string(up.Format)+"\n"), up.Body...))
+	if up.IdempotencyKey != "" {
+		if rec, err := s.replay(ctx, up, requestHash); rec != nil || err != nil {
+			return recReceipts(rec), rec != nil && rec.Created, err
+		}
+	}
+	rets, err := check(ctx, received)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, r := range rets {
+		if !up.Principal.Has("admin") && !(up.Principal.Has("submitter") && strings.EqualFold(up.Principal.Org, r.Org)) {
+			return nil, false, Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", orDash(up.Principal.Org), r.Org)
+		}
+	}
+
+	id := newID(received)
+	fileKey := fmt.Sprintf("uploads/%s/%s.%s", received.Format("2006/01/02"), id, extension(up.Format))
+	if len(rets) == 1 {
+		fileKey = fmt.Sprintf("uploads/%s/%s/%s.%s", rets[0].Org, rets[0].Period, id, extension(up.Format))
+	}
+	// The file is stored first so that no version ever points at a missing file.
+	if err := s.Files.PutUpload(ctx, fileKey, up.Body, up.ContentType); err != nil {
+		return nil, false, fmt.Errorf("store uploaded file: %w", err)
+	}
+	var idem *IdempotencyRecord
+	if up.IdempotencyKey != "" {
+		idem = &IdempotencyRecord{Scope: idemScope(up.Principal), Key: up.IdempotencyKey, RequestHash: requestHash, ExpiresAt: received.Add(24 * time.Hour)}
+	}
+	receipts := make([]Receipt, 0, len(rets))
+	anyCreated := false
+	for i, r := range rets {
+		v := Version{SubmissionID: id, Org: r.Org, Period: r.Period, Kind: r.Kind, Values: r.Values,
+			SHA256: r.ContentHash(), FileSHA256: sha256Hex(up.Body), FileKey: fileKey, Format: string(up.Format),
+			ReceivedAt: received, SubmittedBy: up.Principal.Subject}
+		if len(rets) > 1 {
+			v.SubmissionID = fmt.Sprintf("%s-%d", id, i+1)
+		}
+		var recordHere *IdempotencyRecord
+		if idem != nil && i == len(rets)-1 {
+			// The record is written with the last version, once every receipt is known.
+			idem.Receipts = receipts
+			recordHere = idem
+		}
+		rc, created, err := s.appendVersion(ctx, v, recordHere)
+		if errors.Is(err, ErrIdempotencyConflict) {
+			rec, rerr := s.replay(ctx, up, requestHash)
+			if rerr != nil || rec == nil {
+				return nil, false, errors.Join(err, rerr)
+			}
+			return rec.Receipts, rec.Created, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		anyCreated = anyCreated || created
+		receipts = append(receipts, rc)
+	}
+	return receipts, anyCreated, nil
+}
+
+// appendVersion adds v as the next version unless it repeats the current one. Racing
+// submissions for the same organisation-period retry on conflict; the store's
+// conditional transaction guarantees contiguous numbers and one current pointer.
+func (s *Service) appendVersion(ctx context.Context, v Version, idem *IdempotencyRecord) (Receipt, bool, error) {
+	attempts := s.MaxAttempts
+	if attempts == 0 {
+		attempts = 25
+	}
+	prev, err := s.Returns.Current(ctx, v.Org, v.Period.Prev())
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	var prevReturn *Return
+	if prev != nil {
+		pr := prev.Return()
+		prevReturn = &pr
+	}
+	v.Warnings = Warnings(v.Return(), prevReturn, v.ReceivedAt, s.DueDays)
+	for attempt := 0; attempt < attempts; attempt++ {
+		cur, err := s.Returns.Current(ctx, v.Org, v.Period)
+		if err != nil {
+			return Receipt{}, false, err
+		}
+		if cur != nil && cur.SHA256 == v.SHA256 {
+			rc := receiptOf(cur, true)
+			if idem != nil {
+				idem.Receipts = append(idem.Receipts, rc)
+				if err := s.Returns.PutIdempotency(ctx, *idem); err != nil {
+					return Receipt{}, false, err
+				}
+			}
+			return rc, false, nil
+		}
+		v.Number = 1
+		if cur != nil {
+			v.Number = cur.Number + 1
+		}
+		var rec *IdempotencyRecord
+		if idem != nil {
+			r := *idem
+			r.Receipts = append(append([]Receipt{}, idem.Receipts...), receiptOf(&v, false))
+			r.Created = true
+			rec = &r
+		}
+		err = s.Returns.Append(ctx, v, rec)
+		if errors.Is(err, ErrVersionConflict) {
+			if err := backoff(ctx, attempt); err != nil {
+				return Receipt{}, false, err
+			}
+			continue
+		}
+		if err != nil {
+			return Receipt{}, false, err
+		}
+		return receiptOf(&v, false), true, nil
+	}
+	return Receipt{}, false, Errorf(EConflict, "Too many submissions for %s %s arrived at once; nothing was stored from this one. Please send it again.", v.Org, v.Period)
+}
+
+func (s *Service) replay(ctx context.Context, up Upload, requestHash string) (*IdempotencyRecord, error) {
+	rec, err := s.Returns.Idempotency(ctx, idemScope(up.Principal), up.IdempotencyKey)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if rec.RequestHash != requestHash {
+		return nil, Errorf(EConflict, "The Idempotency-Key %q was already used for a different request. Use a new key for a new submission.", up.IdempotencyKey)
+	}
+	return rec, nil
+}
+
+func recReceipts(rec *IdempotencyRecord) []Receipt {
+	if rec == nil {
+		return nil
+	}
+	return rec.Receipts
+}
+
+// backoff waits a little, with jitter, before a retry.
+func backoff(ctx context.Context, attempt int) error {
+	limit := int64(5 * (1 << min(attempt, 5)))
+	n, _ := rand.Int(rand.Reader, big.NewInt(limit))
+	select {
+	case <-time.After(time.Duration(n.Int64()+1) * time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func idemScope(p Principal) string {
+	if p.Subject != "" {
+		return p.Subject
+	}
+	return "org:" + p.Org
+}
+
+func extension(f Format) string {
+	switch f {
+	case FormatBulkCSV:
+		return "csv"
+	}
+	return string(f)
+}
+
+// newID is a sortable, unguessable submission id: time then randomness.
+func newID(t time.Time) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%s", t.Format("20060102T150405.000Z"), hex.EncodeToString(b))
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
