@@ -2,18 +2,92 @@ package app
 
 import (
 	"context"
-	"net/http"
+	"fmt"
+	"log/slog"
+	"os"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/s3store"
+	"github.com/ddat-workforce/returns/shared/workforce"
+	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
-// Placeholder wiring while the handlers are built; replaced in the next commit.
-func placeholder(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusServiceUnavailable, Body: `{"title":"starting"}`}, nil
+// Clients are the AWS SDK clients, created once per process (at Lambda init), never per
+// request.
+type Clients struct {
+	DynamoDB *dynamodb.Client
+	S3       *s3.Client
 }
 
-func NewSubmitHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
-	return placeholder, nil
+// NewClients builds the SDK clients. On the local stack the endpoints point at DynamoDB
+// Local and versitygw, with path-style S3 addressing.
+func NewClients(ctx context.Context, cfg Config, opts ...func(*config.LoadOptions) error) (Clients, error) {
+	awsCfg, err := config.LoadDefaultConfig(ctx, append([]func(*config.LoadOptions) error{config.WithRegion(cfg.Region)}, opts...)...)
+	if err != nil {
+		return Clients{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	return Clients{
+		DynamoDB: dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+			if cfg.DynamoDBEndpoint != "" {
+				o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
+			}
+		}),
+		S3: s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			if cfg.S3Endpoint != "" {
+				o.BaseEndpoint = aws.String(cfg.S3Endpoint)
+				o.UsePathStyle = true
+			}
+		}),
+	}, nil
 }
-func NewReadHandler(ctx context.Context, cfg Config) (apigw.Handler, error) { return placeholder, nil }
+
+// Logger is the JSON logger every function uses.
+func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
+
+// NewAPI builds the HTTP API over the given clients.
+func NewAPI(cfg Config, c Clients, log *slog.Logger) *apigw.API {
+	store := &dynamo.Store{DB: c.DynamoDB, Table: cfg.TableName}
+	svc := &workforce.Service{
+		Returns:       store,
+		Organisations: store,
+		Files:         &s3store.Store{Client: c.S3, Bucket: cfg.BucketName},
+		ParseXLSX:     xlsx.Parse,
+		DueDays:       cfg.DueDays,
+	}
+	return &apigw.API{
+		Service:        svc,
+		Template:       template,
+		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		Log:            log,
+	}
+}
+
+func template(orgs []workforce.Organisation, periods []period.Quarter, prefill map[string]string) ([]byte, error) {
+	return xlsx.Template(xlsx.TemplateOptions{Organisations: orgs, Periods: periods, Prefill: prefill})
+}
+
+// NewSubmitHandler is the submit function: it writes returns and the register.
+func NewSubmitHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
+	c, err := NewClients(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return NewAPI(cfg, c, Logger()).Handler(apigw.FunctionSubmit), nil
+}
+
+// NewReadHandler is the read function: returns, the register and the template.
+func NewReadHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
+	c, err := NewClients(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return NewAPI(cfg, c, Logger()).Handler(apigw.FunctionRead), nil
+}

@@ -28,7 +28,10 @@ func Seed() ([]workforce.Organisation, error) {
 	}
 	var orgs []workforce.Organisation
 	for i, r := range rows[1:] {
-		n, err := strconv.ParseInt(r[4], 10, 64)
+		var n int64 // blank for local-government bodies, which send no workforce figures
+		if r[4] != "" {
+			n, err = strconv.ParseInt(r[4], 10, 64)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("organisations.csv line %d: baseline headcount %q: %w", i+2, r[4], err)
 		}

