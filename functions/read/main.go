@@ -3,8 +3,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -14,13 +12,11 @@ import (
 func main() {
 	cfg, err := app.ConfigFromEnv()
 	if err != nil {
-		slog.Error("configuration", "error", err.Error())
-		os.Exit(1)
+		app.Fail("configuration", err)
 	}
 	h, err := app.NewReadHandler(context.Background(), cfg)
 	if err != nil {
-		slog.Error("init", "error", err.Error())
-		os.Exit(1)
+		app.Fail("wiring", err)
 	}
 	lambda.Start(h)
 }

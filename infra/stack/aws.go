@@ -127,13 +127,12 @@ func waitReady(ctx context.Context, s *service, timeout time.Duration, probe fun
 	defer cancel()
 	tick := time.NewTicker(150 * time.Millisecond)
 	defer tick.Stop()
-	lastErr := errors.New("no answer yet")
 	for {
 		if err := s.exited(); err != nil {
 			return err
 		}
 		probeCtx, cancelProbe := context.WithTimeout(ctx, 2*time.Second)
-		lastErr = probe(probeCtx)
+		lastErr := probe(probeCtx)
 		cancelProbe()
 		if lastErr == nil {
 			return nil

@@ -1,4 +1,5 @@
-// Package s3store keeps files in S3: uploaded returns under uploads/ for audit.
+// Package s3store keeps files in S3: uploaded returns under uploads/ for audit, rollup
+// snapshots under rollups/ and workbooks under reports/.
 package s3store
 
 import (
@@ -7,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -54,4 +56,22 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	var b bytes.Buffer
 	_, err = b.ReadFrom(out.Body)
 	return b.Bytes(), err
+}
+
+// Put stores a generated object (a snapshot or a workbook) under key. Keys name a month
+// and a revision, so an object is written once and never replaced.
+func (s *Store) Put(ctx context.Context, key string, body []byte, contentType string) error {
+	return s.PutUpload(ctx, key, body, contentType)
+}
+
+// PresignGet is a short-lived URL that downloads key, for a browser to follow.
+func (s *Store) PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, error) {
+	disposition := `attachment; filename="` + filename + `"`
+	req, err := s3.NewPresignClient(s.Client).PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: &s.Bucket, Key: &key, ResponseContentDisposition: &disposition,
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", fmt.Errorf("presign s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	return req.URL, nil
 }

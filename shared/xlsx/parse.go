@@ -20,7 +20,7 @@ import (
 // Limits on what Parse unzips. They are checked against the ZIP central directory before
 // anything is decompressed; Go's archive/zip then refuses an entry that inflates past its
 // declared size, so a lying directory cannot get round them. A filled template is about
-// 30 KB unzipped.
+// 75 KB unzipped.
 const (
 	maxEntries      = 1000
 	maxEntrySize    = 20 << 20

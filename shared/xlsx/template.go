@@ -89,10 +89,9 @@ type builder struct {
 	opts TemplateOptions
 	s    styleIDs
 
-	inputs     map[string]string // field key -> input cell on the Return sheet (D12)
-	checkCells []string          // cells of the Return sheet's check column that hold a check
-	orgTable   string            // Lists range for looking up an organisation's name and kind, "" if none
-	periodTbl  string            // Lists range for looking up a quarter's months and reference date
+	inputs    map[string]string // field key -> input cell on the Return sheet (D12)
+	orgTable  string            // Lists range for looking up an organisation's name and kind, "" if none
+	periodTbl string            // Lists range for looking up a quarter's months and reference date
 }
 
 type styleIDs struct {
@@ -262,7 +261,7 @@ var instructionParagraphs = []struct{ kind, text string }{
 }
 
 // instructionsWidth is the width of the Instructions sheet's only column.
-const instructionsWidth = 110
+const instructionsWidth = 85
 
 func (b *builder) instructions() error {
 	const sh = SheetInstructions
@@ -300,6 +299,9 @@ func (b *builder) instructions() error {
 	if err := set(row, TemplateVersion, b.s.version, 15); err != nil {
 		return err
 	}
+	if err := fitToPageWidth(b.f, sh, "portrait"); err != nil {
+		return err
+	}
 	return b.f.SetDefinedName(&excelize.DefinedName{
 		Name: NameTemplateVersion, RefersTo: absRef(sh, cell), Comment: "Version of the DDaT return template",
 	})
@@ -333,7 +335,7 @@ func (b *builder) returnSheet() error {
 	for _, w := range []struct {
 		col   string
 		width float64
-	}{{colKey, 40}, {colLabel, 46}, {colHelp, 60}, {colInput, 22}, {colCheck, 58}} {
+	}{{colKey, 34}, {colLabel, 46}, {colHelp, 60}, {colInput, 30}, {colCheck, 58}} {
 		if err := b.f.SetColWidth(sh, w.col, w.col, w.width); err != nil {
 			return err
 		}
@@ -409,7 +411,6 @@ func (b *builder) returnSheet() error {
 		if err := b.checkColours(c.cell); err != nil {
 			return err
 		}
-		b.checkCells = append(b.checkCells, c.cell)
 	}
 	// The summary counts the checks that say OK: it refers to the check cells, which
 	// refer to the inputs by name.
@@ -435,12 +436,17 @@ func (b *builder) returnSheet() error {
 	}); err != nil {
 		return err
 	}
-	landscape, fitWidth, fitHeight := "landscape", 1, 0
-	if err := b.f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &fitWidth, FitToHeight: &fitHeight}); err != nil {
+	return fitToPageWidth(b.f, sh, "landscape")
+}
+
+// fitToPageWidth prints a sheet one page wide, as many pages long as it needs.
+func fitToPageWidth(f *excelize.File, sheet, orientation string) error {
+	wide, tall := 1, 0
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
 		return err
 	}
 	fit := true
-	return b.f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
+	return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 }
 
 // sectionApplies reports whether any field of the section applies to kind k.
@@ -501,41 +507,52 @@ func (b *builder) validation(fld workforce.Field) *excelize.DataValidation {
 		dv.SetError(excelize.DataValidationErrorStyleStop, title, msg)
 		return dv
 	}
-	prompt := fld.Help
-	if prompt == "" {
-		prompt = fld.Section.Intro
-	}
+	var kind string // what the cell takes, the prompt's title when the label is too long for one
 	switch fld.Type {
 	case workforce.TypeOrg:
 		if b.orgTable == "" {
 			return nil
 		}
-		list(nameOrganisations, "Organisation", "Choose your organisation's code from the list.")
+		kind = "Organisation"
+		list(nameOrganisations, kind, "Choose your organisation's code from the list.")
 	case workforce.TypePeriod:
 		if b.periodTbl == "" {
 			return nil
 		}
-		list(namePeriods, "Quarter", "Choose the quarter from the list, for example 2025-26-Q1.")
+		kind = "Quarter"
+		list(namePeriods, kind, "Choose the quarter from the list, for example 2025-26-Q1.")
 	case workforce.TypeYesNo:
-		list(nameYesNo, "Yes or no", "Choose yes or no.")
+		kind = "Yes or no"
+		list(nameYesNo, kind, "Choose yes or no.")
 	case workforce.TypeCount:
 		// Set directly rather than with SetRange, which also writes an unused formula2.
+		kind = "Whole number"
 		dv.Type, dv.Operator, dv.Formula1 = "whole", "greaterThanOrEqual", strconv.FormatInt(fld.Min, 10)
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Whole number", fmt.Sprintf("Enter a whole number, %d or more.", fld.Min))
+		dv.SetError(excelize.DataValidationErrorStyleStop, kind, fmt.Sprintf("Enter a whole number, %d or more.", fld.Min))
 	case workforce.TypeFTE:
+		kind = "Full-time equivalent"
 		dv.Type, dv.Operator, dv.Formula1 = "decimal", "greaterThanOrEqual", "0"
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Full-time equivalent", "Enter a number, 0 or more, with up to 2 decimal places.")
+		dv.SetError(excelize.DataValidationErrorStyleStop, kind, "Enter a number, 0 or more, with up to 2 decimal places.")
 	case workforce.TypeText, workforce.TypeEmail:
 		if fld.MaxLen == 0 {
 			return nil
 		}
+		kind = fmt.Sprintf("Text, up to %s characters", thousands(fld.MaxLen))
 		dv.Type, dv.Operator, dv.Formula1 = "textLength", "lessThanOrEqual", strconv.Itoa(fld.MaxLen)
 		dv.SetError(excelize.DataValidationErrorStyleStop, "Too long", fmt.Sprintf("Use up to %s characters.", thousands(fld.MaxLen)))
 	default:
 		return nil
 	}
 	// Excel limits an input prompt's title to 32 characters and its text to 255.
-	dv.SetInput(truncate(fld.Label, 32), truncate(prompt, 255))
+	title := fld.Label
+	if utf8.RuneCountInString(title) > 32 {
+		title = kind
+	}
+	prompt := fld.Help
+	if prompt == "" {
+		prompt = fld.Section.Intro
+	}
+	dv.SetInput(title, truncate(prompt, 255))
 	return dv
 }
 
