@@ -15,11 +15,18 @@ NODE_MODULES := infra/local/node_modules/.package-lock.json
 # Some tests check workbooks with openpyxl under the system interpreter.
 PYTHON := /usr/bin/python3
 
+# govulncheck v1.9.0 needs an x/telemetry pseudo-version that the module proxy here refuses.
+STATICCHECK_VERSION ?= latest
+GOVULNCHECK_VERSION ?= v1.8.0
+
 ROLE ?=
 ORG ?=
 
 # Prefix for recipe lines that need the stack: exports .local/stack.env into the shell.
 with_stack_env = set -a && . '$(STACK_ENV)' && set +a && export STACK_ENV='$(STACK_ENV)' &&
+
+# Starts the stack (or reuses a running one) and loads the starting register into it.
+stack_up = $(STACK) up && set -a && . '$(STACK_ENV)' && set +a && $(GO) run ./infra/seed
 
 # Stops the stack when the recipe's shell exits, however it exits, keeping a failure's status.
 stop_stack_on_exit = trap 'status=$$?; $(STACK) down || status=1; exit $$status' EXIT
@@ -35,6 +42,7 @@ deps: deps-debian deps-node deps-versitygw deps-go ## Install what a fresh machi
 deps-debian:
 	@pkgs=""; \
 	$(PYTHON) -c 'import openpyxl' 2>/dev/null || pkgs="$$pkgs python3-openpyxl"; \
+	command -v soffice >/dev/null || pkgs="$$pkgs libreoffice-calc-nogui"; \
 	command -v java >/dev/null || [ -x "$${JAVA_HOME:-/nonexistent}/bin/java" ] || pkgs="$$pkgs openjdk-17-jre-headless"; \
 	if [ -z "$$pkgs" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then echo "deps: missing Debian packages; run: sudo apt-get install -y$$pkgs" >&2; exit 1; fi; \
@@ -57,8 +65,8 @@ $(VERSITYGW):
 deps-go:
 	@$(GO) mod download
 
-up: ## Start the local stack in the background (or reuse a running one) and print API_URL
-	@$(STACK) up
+up: ## Start the local stack in the background (or reuse a running one), seed the register, print API_URL
+	@$(stack_up) >&2 && grep '^API_URL=' '$(STACK_ENV)'
 
 down: ## Stop the local stack
 	@$(STACK) down
@@ -71,7 +79,7 @@ token: ## Print a signed JWT for the local gateway: make token ROLE=... ORG=...
 
 test: deps ## Everything a change must pass: go vet and race tests with the stack up
 	@$(stop_stack_on_exit); \
-	$(STACK) up; \
+	$(stack_up); \
 	$(with_stack_env) status=0; \
 	$(GO) vet ./... || status=$$?; \
 	$(GO) test -count=1 -race ./... || status=$$?; \
@@ -108,7 +116,7 @@ export ZIP_BOOTSTRAP
 
 bench: deps ## Benchmarks against the local stack, with a readable report in bench-report.txt
 	@$(stop_stack_on_exit); \
-	$(STACK) up >/dev/null; \
+	$(stack_up) >/dev/null; \
 	$(with_stack_env) $(GO) test -run '^$$' -bench . -benchmem ./... | tee .local/bench.txt; \
 	if [ -d infra/benchreport ]; then \
 	  $(GO) run ./infra/benchreport < .local/bench.txt > bench-report.txt; \
@@ -121,11 +129,11 @@ lint: ## gofmt, go vet, staticcheck, govulncheck
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path '*/node_modules/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt -l (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
-	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) ./...
 
 demo: deps ## The main job: seed, submit returns, roll up, download workbooks to out/; leaves the stack up
-	@$(STACK) up >/dev/null
+	@$(stack_up) >/dev/null
 	@$(with_stack_env) $(GO) run ./infra/demo
 	@echo
 	@echo "The local stack is still running (see .local/stack.env). Stop it with: make down"

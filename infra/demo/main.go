@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -104,7 +105,10 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	quarters := period.Range(firstQuarter, lastQuarter)
 	held := heldBack(orgs)
-	submitTook := d.submitAll(orgs, quarters, held)
+	submitTook, err := d.submitAll(orgs, quarters, held)
+	if err != nil {
+		return err
+	}
 	if err := d.revise(held, lastQuarter); err != nil {
 		return err
 	}
@@ -122,11 +126,15 @@ func run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
+// unreachable is a request the gateway did not answer: the stack is down, so the demo
+// stops rather than reporting every later request.
+type unreachable struct{ error }
+
 // do sends a request, turning a refused connection into a pointer at `make up`.
 func (d *demo) do(method, path, token, contentType string, body []byte) (localclient.Response, error) {
 	r, err := d.client.Do(d.ctx, method, path, token, contentType, body, nil)
 	if err != nil {
-		return r, fmt.Errorf("the local gateway at %s did not answer %s %s (%w); is the stack running? Start it with `make up`", d.client.API, method, path, err)
+		return r, unreachable{fmt.Errorf("the local gateway at %s did not answer %s %s (%w); is the stack running? Start it with `make up`", d.client.API, method, path, err)}
 	}
 	return r, nil
 }
@@ -224,10 +232,12 @@ var formats = []workforce.Format{workforce.FormatXLSX, workforce.FormatCSV, work
 // submitAll sends every organisation's returns, eight organisations at a time. Each
 // organisation's quarters go in order, as they would in life, so that the warnings that
 // compare a quarter with the one before are the same on every run.
-func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarter, held workforce.Organisation) time.Duration {
+func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarter, held workforce.Organisation) (time.Duration, error) {
 	began := time.Now()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var down error
+	var once sync.Once
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -238,7 +248,12 @@ func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarte
 					if o.Code == held.Code && q == lastQuarter {
 						continue
 					}
-					if err := d.submitSample(o, q, formats[(i+j)%len(formats)]); err != nil {
+					err := d.submitSample(o, q, formats[(i+j)%len(formats)])
+					if u := (unreachable{}); errors.As(err, &u) {
+						once.Do(func() { down = err })
+						break
+					}
+					if err != nil {
 						d.fail("%s %s: %v", o.Code, q, err)
 					}
 				}
@@ -250,6 +265,9 @@ func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarte
 	}
 	close(jobs)
 	wg.Wait()
+	if down != nil {
+		return 0, down
+	}
 	took := time.Since(began)
 
 	fmt.Fprintf(d.out, "\n2. Quarterly returns, %s to %s\n", quarters[0], quarters[len(quarters)-1])
@@ -279,7 +297,7 @@ func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarte
 	}
 	tw.Flush()
 	fmt.Fprintf(d.out, "   %d returns in %s.\n", len(d.accepted), took.Round(10*time.Millisecond))
-	return took
+	return took, nil
 }
 
 func (d *demo) submitSample(o workforce.Organisation, q period.Quarter, f workforce.Format) error {

@@ -55,7 +55,9 @@ func startService(l layout, name string, env []string, argv ...string) (*service
 		close(s.done)
 	}()
 	if err := appendPid(l.pids, name, cmd.Process.Pid); err != nil {
-		return s, err
+		// Unrecorded, down could not find it: stop it now.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		return nil, err
 	}
 	return s, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -195,79 +193,4 @@ func newStackEnv(l layout) (stackPorts, stackEnv, error) {
 
 func loopbackURL(port int) string {
 	return "http://127.0.0.1:" + strconv.Itoa(port)
-}
-
-// startStores starts DynamoDB Local and versitygw together and waits for both to answer.
-func startStores(ctx context.Context, l layout, jar string, ports stackPorts, env stackEnv) error {
-	jarDir := filepath.Dir(jar)
-	dynamo, err := startService(l, "dynamodb", os.Environ(), javaCommand(),
-		"-Djava.library.path="+filepath.Join(jarDir, "DynamoDBLocal_lib"),
-		"-jar", jar, "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(ports.dynamo))
-	if err != nil {
-		return fmt.Errorf("%w (DynamoDB Local needs Java 17+)", err)
-	}
-	log.Printf("DynamoDB Local on %s", env.Get("DYNAMODB_ENDPOINT"))
-	s3, err := startService(l, "s3", append(os.Environ(),
-		"ROOT_ACCESS_KEY="+env.Get("AWS_ACCESS_KEY_ID"),
-		"ROOT_SECRET_KEY="+env.Get("AWS_SECRET_ACCESS_KEY"),
-	), l.versitygw, "--port", "127.0.0.1:"+strconv.Itoa(ports.s3), "--region", region, "--quiet", "posix", l.s3Root)
-	if err != nil {
-		return err
-	}
-	log.Printf("versitygw on %s", env.Get("S3_ENDPOINT"))
-	c := newClients(env)
-	if err := waitReady(ctx, dynamo, dynamoTimeout, c.dynamoReady); err != nil {
-		return err
-	}
-	return waitReady(ctx, s3, s3Timeout, c.s3Ready)
-}
-
-func javaCommand() string {
-	if home := os.Getenv("JAVA_HOME"); home != "" {
-		return filepath.Join(home, "bin", "java")
-	}
-	return "java"
-}
-
-// buildGateway compiles the local gateway in the background, overlapping the JVM's start-up,
-// and returns a function that waits for the binary. GATEWAY_BIN names a prebuilt one instead.
-func buildGateway(ctx context.Context, l layout) func() (string, error) {
-	if bin := os.Getenv("GATEWAY_BIN"); bin != "" {
-		return func() (string, error) { return bin, nil }
-	}
-	bin := filepath.Join(l.bin, "gateway")
-	type result struct {
-		output []byte
-		err    error
-	}
-	done := make(chan result, 1)
-	go func() {
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, l.gatewayPkg)
-		cmd.Dir = l.root
-		output, err := cmd.CombinedOutput()
-		done <- result{output, err}
-	}()
-	return func() (string, error) {
-		r := <-done
-		if r.err != nil {
-			return "", fmt.Errorf("build the local gateway (go build -o %s %s): %w\n%s",
-				l.rel(bin), l.gatewayPkg, r.err, bytes.TrimSpace(r.output))
-		}
-		return bin, nil
-	}
-}
-
-// startGateway runs the local gateway with the stack's environment and waits for its health
-// route.
-func startGateway(ctx context.Context, l layout, bin string, port int, env stackEnv) error {
-	environ := append(os.Environ(), env.Environ()...)
-	environ = append(environ, "GATEWAY_ADDR=127.0.0.1:"+strconv.Itoa(port))
-	gw, err := startService(l, "gateway", environ, bin)
-	if err != nil {
-		return err
-	}
-	log.Printf("gateway on %s", env.Get("API_URL"))
-	return waitReady(ctx, gw, gatewayTimeout, func(ctx context.Context) error {
-		return gatewayReady(ctx, env.Get("API_URL"))
-	})
 }

@@ -12,12 +12,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
 // API serves the routes of the routes table.
 type API struct {
 	Service        *workforce.Service
+	Rollups        *rollup.Service
+	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims
 	MaxUploadBytes int64
@@ -44,6 +47,12 @@ func (a *API) endpoints() map[string]endpoint {
 		"GET /returns/{org}/{period}/versions/{version}": a.getVersion,
 		"GET /organisations":                             a.listOrganisations,
 		"PUT /organisations/{code}":                      a.putOrganisation,
+		"GET /targets":                                   a.getTargets,
+		"GET /metrics/{period}":                          a.getMetrics,
+		"GET /rollups":                                   a.listRollups,
+		"GET /rollups/{month}":                           a.getRollup,
+		"POST /rollups/{month}":                          a.postRollup,
+		"GET /reports/{month}":                           a.getReport,
 	}
 }
 

@@ -21,7 +21,8 @@ const (
 // Function names: one Lambda per IAM boundary.
 const (
 	FunctionSubmit = "submit" // writes returns and the register; puts uploads
-	FunctionRead   = "read"   // reads returns, register, template; no writes
+	FunctionRead   = "read"   // reads returns, register, template, rollups; presigns reports
+	FunctionRollup = "rollup" // runs the rollup: reads returns, writes snapshots and reports
 )
 
 // Route is one API route: its method and path as API Gateway writes them ("{org}" for a
@@ -41,6 +42,7 @@ var (
 	anyone       []Role
 	returnsRoles = []Role{RoleSubmitter, RoleLeader, RoleAdmin}
 	adminOnly    = []Role{RoleAdmin}
+	leaders      = []Role{RoleLeader, RoleAdmin}
 )
 
 // Routes is the one routes table: the local gateway serves it and a test checks that
@@ -54,6 +56,14 @@ var Routes = []Route{
 	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, returnsRoles},
 	{"GET", "/organisations", FunctionRead, anyone},
 	{"PUT", "/organisations/{code}", FunctionSubmit, adminOnly},
+	{"GET", "/targets", FunctionRead, anyone},
+	{"GET", "/metrics/{period}", FunctionRead, leaders},
+	{"GET", "/rollups", FunctionRead, leaders},
+	{"GET", "/rollups/{month}", FunctionRead, leaders},
+	{"POST", "/rollups/{month}", FunctionRollup, adminOnly},
+	// The published edition is for anyone signed in; the handler keeps the management
+	// edition to leaders and admins.
+	{"GET", "/reports/{month}", FunctionRead, anyone},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.

@@ -4,21 +4,24 @@ package app
 
 import (
 	"fmt"
+
+	"github.com/ddat-workforce/returns/shared/period"
 	"os"
 	"strconv"
 )
 
 // Config is what a function reads from its environment.
 type Config struct {
-	TableName        string // TABLE_NAME
-	BucketName       string // BUCKET_NAME
-	Region           string // AWS_REGION
-	DynamoDBEndpoint string // DYNAMODB_ENDPOINT: local stack only; empty on AWS
-	S3Endpoint       string // S3_ENDPOINT: local stack only; empty on AWS
-	OrgClaim         string // ORG_CLAIM, default "org"
-	RolesClaim       string // ROLES_CLAIM, default "roles"; Cognito: "cognito:groups"
-	DueDays          int    // DUE_DAYS, default 30
-	MaxUploadBytes   int64  // MAX_UPLOAD_BYTES, default 4 MiB
+	TableName        string         // TABLE_NAME
+	BucketName       string         // BUCKET_NAME
+	Region           string         // AWS_REGION
+	DynamoDBEndpoint string         // DYNAMODB_ENDPOINT: local stack only; empty on AWS
+	S3Endpoint       string         // S3_ENDPOINT: local stack only; empty on AWS
+	OrgClaim         string         // ORG_CLAIM, default "org"
+	RolesClaim       string         // ROLES_CLAIM, default "roles"; Cognito: "cognito:groups"
+	DueDays          int            // DUE_DAYS, default 30
+	MaxUploadBytes   int64          // MAX_UPLOAD_BYTES, default 4 MiB
+	FirstQuarter     period.Quarter // FIRST_QUARTER, default 2023-24-Q1: where series start
 }
 
 // ConfigFromEnv reads Config from the environment, with defaults.
@@ -33,6 +36,14 @@ func ConfigFromEnv() (Config, error) {
 		RolesClaim:       envOr("ROLES_CLAIM", "roles"),
 		DueDays:          30,
 		MaxUploadBytes:   4 << 20,
+		FirstQuarter:     period.MustQuarter("2023-24-Q1"),
+	}
+	if v := os.Getenv("FIRST_QUARTER"); v != "" {
+		q, err := period.ParseQuarter(v)
+		if err != nil {
+			return c, fmt.Errorf("FIRST_QUARTER: %w", err)
+		}
+		c.FirstQuarter = q
 	}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")

@@ -6,15 +6,20 @@ import (
 	"github.com/ddat-workforce/returns/shared/apigw"
 )
 
-// Handlers builds every API function's handler, by function name, for the local gateway.
+// Handlers builds every function's API handler, by function name, for the local gateway.
+// They share one set of clients, as each Lambda shares its own across invocations.
 func Handlers(ctx context.Context, cfg Config) (map[string]apigw.Handler, error) {
-	submit, err := NewSubmitHandler(ctx, cfg)
+	c, err := NewClients(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	read, err := NewReadHandler(ctx, cfg)
+	api, err := NewAPI(cfg, c, Logger())
 	if err != nil {
 		return nil, err
 	}
-	return map[string]apigw.Handler{apigw.FunctionSubmit: submit, apigw.FunctionRead: read}, nil
+	hs := map[string]apigw.Handler{}
+	for _, r := range apigw.Routes {
+		hs[r.Function] = api.Handler(r.Function)
+	}
+	return hs, nil
 }

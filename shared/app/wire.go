@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,7 +15,9 @@ import (
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/dynamo"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
+	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workforce"
 	"github.com/ddat-workforce/returns/shared/xlsx"
 )
@@ -51,23 +54,41 @@ func NewClients(ctx context.Context, cfg Config, opts ...func(*config.LoadOption
 // Logger is the JSON logger every function uses.
 func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
 
-// NewAPI builds the HTTP API over the given clients.
-func NewAPI(cfg Config, c Clients, log *slog.Logger) *apigw.API {
+// NewAPI builds the HTTP API over the given clients. The targets file is loaded here, at
+// init: a bad file stops the function with a clear message before it serves anything.
+func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
+	set, err := targets.Default()
+	if err != nil {
+		return nil, fmt.Errorf("targets file: %w", err)
+	}
 	store := &dynamo.Store{DB: c.DynamoDB, Table: cfg.TableName}
+	files := &s3store.Store{Client: c.S3, Bucket: cfg.BucketName}
 	svc := &workforce.Service{
 		Returns:       store,
 		Organisations: store,
-		Files:         &s3store.Store{Client: c.S3, Bucket: cfg.BucketName},
+		Files:         files,
 		ParseXLSX:     xlsx.Parse,
 		DueDays:       cfg.DueDays,
 	}
+	rollups := &rollup.Service{
+		Returns:       store,
+		Organisations: store,
+		Store:         store,
+		Blobs:         files,
+		Workbook:      nil, // leaders' workbooks: set by the next change
+		Targets:       set,
+		DueDays:       cfg.DueDays,
+		FirstQuarter:  cfg.FirstQuarter,
+	}
 	return &apigw.API{
 		Service:        svc,
+		Rollups:        rollups,
+		Presign:        files.PresignGet,
 		Template:       template,
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Log:            log,
-	}
+	}, nil
 }
 
 func template(orgs []workforce.Organisation, periods []period.Quarter, prefill map[string]string) ([]byte, error) {
@@ -80,7 +101,11 @@ func NewSubmitHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewAPI(cfg, c, Logger()).Handler(apigw.FunctionSubmit), nil
+	api, err := NewAPI(cfg, c, Logger())
+	if err != nil {
+		return nil, err
+	}
+	return api.Handler(apigw.FunctionSubmit), nil
 }
 
 // NewReadHandler is the read function: returns, the register and the template.
@@ -89,5 +114,23 @@ func NewReadHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewAPI(cfg, c, Logger()).Handler(apigw.FunctionRead), nil
+	api, err := NewAPI(cfg, c, Logger())
+	if err != nil {
+		return nil, err
+	}
+	return api.Handler(apigw.FunctionRead), nil
+}
+
+// NewRollupHandler is the rollup function: the monthly schedule and POST /rollups/{month}.
+func NewRollupHandler(ctx context.Context, cfg Config) (func(context.Context, json.RawMessage) (any, error), error) {
+	c, err := NewClients(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	log := Logger()
+	api, err := NewAPI(cfg, c, log)
+	if err != nil {
+		return nil, err
+	}
+	return RollupHandler(api, log), nil
 }

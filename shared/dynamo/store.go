@@ -65,6 +65,7 @@ type versionItem struct {
 	FileKey      string              `dynamodbav:"file_key"`
 	Format       string              `dynamodbav:"format"`
 	ReceivedAt   string              `dynamodbav:"received_at"`
+	FirstAt      string              `dynamodbav:"first_received_at,omitempty"`
 	SubmittedBy  string              `dynamodbav:"submitted_by,omitempty"`
 }
 
@@ -76,7 +77,8 @@ func periodGSI(q period.Quarter) string             { return "PERIOD#" + q.Strin
 func toItem(v workforce.Version) versionItem {
 	return versionItem{SubmissionID: v.SubmissionID, Org: v.Org, Period: v.Period.String(), Version: v.Number,
 		Kind: string(v.Kind), Values: v.Values, Warnings: v.Warnings, SHA256: v.SHA256, FileSHA256: v.FileSHA256,
-		FileKey: v.FileKey, Format: v.Format, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy}
+		FileKey: v.FileKey, Format: v.Format, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy,
+		FirstAt: v.FirstReceivedAt.UTC().Format(time.RFC3339Nano)}
 }
 
 func (it versionItem) version() (workforce.Version, error) {
@@ -88,9 +90,16 @@ func (it versionItem) version() (workforce.Version, error) {
 	if err != nil {
 		return workforce.Version{}, fmt.Errorf("item %s/%s: %w", it.PK, it.SK, err)
 	}
+	first := t
+	if it.FirstAt != "" {
+		if first, err = time.Parse(time.RFC3339Nano, it.FirstAt); err != nil {
+			return workforce.Version{}, fmt.Errorf("item %s/%s: %w", it.PK, it.SK, err)
+		}
+	}
 	return workforce.Version{SubmissionID: it.SubmissionID, Org: it.Org, Period: q, Number: it.Version,
 		Kind: workforce.OrgKind(it.Kind), Values: it.Values, Warnings: it.Warnings, SHA256: it.SHA256,
-		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, ReceivedAt: t, SubmittedBy: it.SubmittedBy}, nil
+		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, ReceivedAt: t, FirstReceivedAt: first,
+		SubmittedBy: it.SubmittedBy}, nil
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {

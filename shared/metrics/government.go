@@ -49,7 +49,7 @@ type Quarter struct {
 
 	// Leadership covers every kind; LeadershipByKind splits it so that a target can count
 	// only the kinds it applies to.
-	Leadership       Leadership                      `json:"leadership"`
+	Leadership       Leadership                       `json:"leadership"`
 	LeadershipByKind map[workforce.OrgKind]Leadership `json:"leadership_by_kind"`
 }
 

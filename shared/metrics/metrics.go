@@ -116,35 +116,46 @@ type figures struct {
 }
 
 func figuresOf(r workforce.Return) figures {
+	count := func(key string) int64 {
+		// Same as r.Count, without building a parse error for every absent field: a
+		// rollup reads tens of thousands of them.
+		if _, ok := r.Values[key]; !ok {
+			return 0
+		}
+		return r.Count(key)
+	}
 	f := figures{
 		exec:         r.YesNo(workforce.KeyExecDigitalLeader),
 		board:        r.YesNo(workforce.KeyBoardDigitalNED),
-		appointments: r.Count(workforce.KeySeniorAppointments),
-		assessed:     r.Count(workforce.KeySeniorAppointmentsAssessed),
-		roles:        r.Count(workforce.KeyDigitalSeniorRoles),
-		withPlan:     r.Count(workforce.KeyDigitalSeniorRolesSuccessor),
-		aiLearning:   r.Count(workforce.KeySeniorLeadersAILearning),
+		appointments: count(workforce.KeySeniorAppointments),
+		assessed:     count(workforce.KeySeniorAppointmentsAssessed),
+		roles:        count(workforce.KeyDigitalSeniorRoles),
+		withPlan:     count(workforce.KeyDigitalSeniorRolesSuccessor),
+		aiLearning:   count(workforce.KeySeniorLeadersAILearning),
 	}
 	if r.Kind != workforce.CivilService {
 		return f
 	}
 	f.workforce = true
-	f.headcount = r.Count(workforce.KeyHeadcount)
+	f.headcount = count(workforce.KeyHeadcount)
 	f.fte = Hundredths(r.Hundredths(workforce.KeyFTE))
-	f.unknown = r.Count(workforce.KeyProfessionUnknown)
-	f.ddat = r.Count(workforce.KeyDDaTHeadcount)
+	f.unknown = count(workforce.KeyProfessionUnknown)
+	f.ddat = count(workforce.KeyDDaTHeadcount)
 	f.ddatFTE = Hundredths(r.Hundredths(workforce.KeyDDaTFTE))
-	f.entrantsTotal = r.Count(workforce.KeyEntrantsTotal)
-	counts := func(keys []string) []int64 {
-		out := make([]int64, len(keys))
-		for i, k := range keys {
-			out[i] = r.Count(k)
-		}
-		return out
+	f.entrantsTotal = count(workforce.KeyEntrantsTotal)
+	// One allocation for the three breakdowns.
+	nf, ng := len(workforce.FamilyKeys), len(workforce.GradeKeys)
+	all := make([]int64, nf+ng+len(workforce.EarlyCareerKeys))
+	f.family, f.grade, f.routes = all[:nf:nf], all[nf:nf+ng:nf+ng], all[nf+ng:]
+	for i, k := range workforce.FamilyKeys {
+		f.family[i] = count(k)
 	}
-	f.family = counts(workforce.FamilyKeys)
-	f.grade = counts(workforce.GradeKeys)
-	f.routes = counts(workforce.EarlyCareerKeys)
+	for i, k := range workforce.GradeKeys {
+		f.grade[i] = count(k)
+	}
+	for i, k := range workforce.EarlyCareerKeys {
+		f.routes[i] = count(k)
+	}
 	for _, n := range f.routes {
 		f.earlyCareer += n
 	}

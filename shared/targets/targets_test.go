@@ -152,6 +152,9 @@ func TestStartAndEnd(t *testing.T) {
 	}
 }
 
+// tenth is a variable so that tenth*3 is computed in floating point, not as an exact constant.
+var tenth = 0.1
+
 func TestComparison(t *testing.T) {
 	for _, tc := range []struct {
 		c         Comparison
@@ -162,7 +165,8 @@ func TestComparison(t *testing.T) {
 		{AtLeast, 0.06, 0.06, true, "exactly the threshold"},
 		{AtLeast, 0.0599, 0.06, false, "just under"},
 		{AtLeast, 2600, 2500, true, "over"},
-		{Equals, 7.0 / 7.0, 1, true, "every organisation"},
+		{Equals, 7.0 / 7, 1, true, "every organisation"},
+		{Equals, tenth * 3, 0.3, true, "floating-point noise (0.30000000000000004)"},
 		{Equals, 6.0 / 7.0, 1, false, "all but one"},
 		{Comparison("more"), 1, 0, false, "unknown comparison"},
 	} {

@@ -28,7 +28,10 @@ type Version struct {
 	FileKey      string // where the uploaded file is kept
 	Format       string // xlsx, csv, json, bulk_csv
 	ReceivedAt   time.Time
-	SubmittedBy  string // the token's subject, an opaque id
+	// FirstReceivedAt is when version 1 arrived: lateness is judged on it, so a correction
+	// sent after the due date does not make an on-time return late.
+	FirstReceivedAt time.Time
+	SubmittedBy     string // the token's subject, an opaque id
 }
 
 // Return rebuilds the normalised return of a version.
@@ -346,9 +349,9 @@ func (s *Service) appendVersion(ctx context.Context, v Version, idem *Idempotenc
 			}
 			return rc, false, nil
 		}
-		v.Number = 1
+		v.Number, v.FirstReceivedAt = 1, v.ReceivedAt
 		if cur != nil {
-			v.Number = cur.Number + 1
+			v.Number, v.FirstReceivedAt = cur.Number+1, cur.FirstReceivedAt
 		}
 		var rec *IdempotencyRecord
 		if idem != nil {

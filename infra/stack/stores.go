@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -101,50 +99,4 @@ func (c clients) createBucket(ctx context.Context, bucket, region string) error 
 		return fmt.Errorf("create bucket %s: %w", bucket, err)
 	}
 	return nil
-}
-
-// gatewayReady succeeds once the local gateway's health route answers 200.
-func gatewayReady(ctx context.Context, apiURL string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/_local/health", nil)
-	if err != nil {
-		return fmt.Errorf("gateway health: %w", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("gateway health: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("gateway health: %s", resp.Status)
-	}
-	return nil
-}
-
-// waitReady polls probe until it succeeds, the service exits, or timeout passes; the error
-// names the log to read.
-func waitReady(ctx context.Context, s *service, timeout time.Duration, probe func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(150 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if err := s.exited(); err != nil {
-			return err
-		}
-		probeCtx, cancelProbe := context.WithTimeout(ctx, 2*time.Second)
-		lastErr := probe(probeCtx)
-		cancelProbe()
-		if lastErr == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("%s not ready after %s (%w); see %s", s.name, timeout, lastErr, s.log)
-			}
-			return fmt.Errorf("wait for %s: %w", s.name, ctx.Err())
-		case <-s.done:
-		case <-tick.C:
-		}
-	}
 }
