@@ -129,7 +129,7 @@ func TestMisconfiguredFunctionReportsInitError(t *testing.T) {
 // its first request for an invocation.
 func BenchmarkInit(b *testing.B) {
 	env := stackEnv(b)
-	for _, name := range []string{"submit", "read"} {
+	for _, name := range []string{"submit", "read", "rollup"} {
 		b.Run(name, func(b *testing.B) {
 			bin := build(b, name)
 			st, _ := os.Stat(bin)
@@ -147,5 +147,36 @@ func BenchmarkInit(b *testing.B) {
 			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "init-ms")
 			b.ReportMetric(float64(st.Size())/(1<<20), "binary-MB")
 		})
+	}
+}
+
+// The EventBridge schedule's event, exactly as Lambda delivers it, drives the built rollup
+// function: it rolls up the month before the one the schedule fired in.
+func TestScheduledEventRunsTheRollup(t *testing.T) {
+	srv, _ := start(t, build(t, "rollup"), stackEnv(t))
+	event := []byte(`{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
+		"source":"aws.events","account":"123456789012","time":"2025-09-01T06:00:00Z","region":"eu-west-2",
+		"resources":["arn:aws:events:eu-west-2:123456789012:rule/RollupFunctionMonthlySchedule"],"detail":{}}`)
+	res, err := srv.Invoke(event, 60*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Month    string `json:"month"`
+		Revision int    `json:"revision"`
+	}
+	if err := json.Unmarshal(res.Response, &out); err != nil || res.Error != nil {
+		t.Fatalf("response %s, error %s", res.Response, res.Error)
+	}
+	if out.Month != "2025-08" || out.Revision < 1 {
+		t.Errorf("scheduled run rolled up %+v, want 2025-08", out)
+	}
+	// A month in the event overrides the schedule's own.
+	res, err = srv.Invoke([]byte(`{"month":"2025-07"}`), 60*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(res.Response, &out); err != nil || out.Month != "2025-07" {
+		t.Errorf("override: response %s, error %s", res.Response, res.Error)
 	}
 }

@@ -3,6 +3,8 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
+	"encoding/xml"
 	"io"
 	"slices"
 	"strings"
@@ -12,11 +14,10 @@ import (
 // contentTypes is the package part that readers look for first.
 const contentTypes = "[Content_Types].xml"
 
-// canonicalZip rewrites the package excelize wrote with its parts in a fixed order
-// ([Content_Types].xml first, then by name) and every part stamped with the workbook's
-// modified time, so that the file's bytes depend only on the parts' contents: neither on
-// the order in which excelize happens to write them nor on the clock. The compressed
-// data is copied as it is, which keeps this cheap.
+// canonicalZip rewrites the package excelize wrote so that its bytes depend only on the
+// workbook: parts in a fixed order ([Content_Types].xml first, then by name), every part
+// stamped with the workbook's modified time rather than the clock, and the content types
+// sorted, because excelize adds the image types that come with a chart in map order.
 func canonicalZip(raw []byte, modified time.Time) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
 	if err != nil {
@@ -41,24 +42,20 @@ func canonicalZip(raw []byte, modified time.Time) ([]byte, error) {
 	buf.Grow(len(raw))
 	zw := zip.NewWriter(&buf)
 	for _, f := range files {
-		h := zip.FileHeader{
-			Name:               f.Name,
-			Method:             f.Method,
-			Flags:              f.Flags,
-			Modified:           stamp,
-			CRC32:              f.CRC32,
-			CompressedSize64:   f.CompressedSize64,
-			UncompressedSize64: f.UncompressedSize64,
-		}
-		w, err := zw.CreateRaw(&h)
+		data, err := readPart(f)
 		if err != nil {
 			return nil, err
 		}
-		r, err := f.OpenRaw()
+		if f.Name == contentTypes {
+			if data, err = sortContentTypes(data); err != nil {
+				return nil, err
+			}
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: stamp})
 		if err != nil {
 			return nil, err
 		}
-		if _, err := io.Copy(w, r); err != nil {
+		if _, err := w.Write(data); err != nil {
 			return nil, err
 		}
 	}
@@ -66,4 +63,47 @@ func canonicalZip(raw []byte, modified time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func readPart(f *zip.File) ([]byte, error) {
+	r, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// contentTypesXML is the [Content_Types].xml part of an Open Packaging Conventions file.
+type contentTypesXML struct {
+	XMLName   xml.Name `xml:"http://schemas.openxmlformats.org/package/2006/content-types Types"`
+	Defaults  []contentTypeDefault
+	Overrides []contentTypeOverride
+}
+
+type contentTypeDefault struct {
+	XMLName     xml.Name `xml:"Default"`
+	Extension   string   `xml:",attr"`
+	ContentType string   `xml:",attr"`
+}
+
+type contentTypeOverride struct {
+	XMLName     xml.Name `xml:"Override"`
+	PartName    string   `xml:",attr"`
+	ContentType string   `xml:",attr"`
+}
+
+// sortContentTypes orders the defaults by extension and the overrides by part name.
+func sortContentTypes(data []byte) ([]byte, error) {
+	var ct contentTypesXML
+	if err := xml.Unmarshal(data, &ct); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ct.Defaults, func(a, b contentTypeDefault) int { return cmp.Compare(a.Extension, b.Extension) })
+	slices.SortFunc(ct.Overrides, func(a, b contentTypeOverride) int { return cmp.Compare(a.PartName, b.PartName) })
+	out, err := xml.Marshal(ct)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), out...), nil
 }
