@@ -43,7 +43,10 @@ const workers = 8
 
 var (
 	firstQuarter = period.MustQuarter("2023-24-Q1")
-	lastQuarter  = period.MustQuarter("2025-26-Q1")
+	// The demo rolls up last month, as the schedule would on the 1st, so it submits every
+	// quarter up to that month's reference quarter.
+	rollupMonth = period.MonthOf(time.Now().UTC()).Prev()
+	lastQuarter = period.ReferenceQuarter(rollupMonth, 30)
 )
 
 func main() {
@@ -117,6 +120,9 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	readTook, err := d.readBack(orgs, quarters)
 	if err != nil {
+		return err
+	}
+	if err := d.rollup(rollupMonth); err != nil {
 		return err
 	}
 	d.summary(orgs, quarters, submitTook, readTook, time.Since(began))
@@ -213,6 +219,9 @@ func kinds(orgs []workforce.Organisation) (civil, local int) {
 
 // heldBack is the organisation whose latest return the revision step sends, so that a
 // second run finds it revised already rather than sending the first figures again.
+// missingOrg sends nothing for the last quarter, so the rollup shows it carried forward.
+const missingOrg = "NIO"
+
 func heldBack(orgs []workforce.Organisation) workforce.Organisation {
 	for _, o := range orgs {
 		if o.Code == "HMRC" {
@@ -245,8 +254,8 @@ func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarte
 			for i := range jobs {
 				o := orgs[i]
 				for j, q := range quarters {
-					if o.Code == held.Code && q == lastQuarter {
-						continue
+					if (o.Code == held.Code || o.Code == missingOrg) && q == lastQuarter {
+						continue // held back for step 3; or missing, to show a carried-forward return
 					}
 					err := d.submitSample(o, q, formats[(i+j)%len(formats)])
 					if u := (unreachable{}); errors.As(err, &u) {

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/rollup"
+)
+
+// rollup runs the month's rollup as an admin would, prints the government figures against
+// each target, and downloads both workbooks into out/.
+func (d *demo) rollup(month period.Month) error {
+	r, err := d.do("POST", "/rollups/"+month.String(), d.admin, "", nil)
+	if err != nil {
+		return err
+	}
+	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		return fmt.Errorf("POST /rollups/%s: %s: %s", month, statusText(r.Status), r.Body)
+	}
+	var snap rollup.Snapshot
+	if err := json.Unmarshal(r.Body, &snap); err != nil {
+		return err
+	}
+	what := "a new revision"
+	if r.Status == http.StatusOK {
+		what = "unchanged inputs, so the existing revision"
+	}
+	fmt.Fprintf(d.out, "\n6. Monthly rollup for %s (POST /rollups/%s: %s, %s)\n", month, month, statusText(r.Status), what)
+	fmt.Fprintf(d.out, "   revision %d, reference quarter %s, %d returns used, inputs fingerprint %s…\n",
+		snap.Revision, snap.ReferenceQuarter, len(snap.Inputs), snap.InputsFingerprint[:16])
+	if n := len(snap.Government.Quarters); n > 0 {
+		g := snap.Government.Quarters[n-1]
+		fmt.Fprintf(d.out, "   government, %s: headcount %s, DDaT headcount %s, DDaT share %s, coverage %s, returns %d of %d\n",
+			g.Period, thousands(fmt.Sprint(g.Headcount)), thousands(fmt.Sprint(g.DDaTHeadcount)), pct(g.DDaTShare), pct(g.Coverage), g.ReturnsReceived, g.ReturnsExpected)
+	}
+	fmt.Fprintf(d.out, "\n   Progress against the commitments, %s\n", month)
+	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "   target\tvalue\tthreshold\tstatus\tnote")
+	for _, t := range snap.Targets {
+		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\t%s\n", t.Title, figure(t.Value, t.Threshold), figure(&t.Threshold, t.Threshold), strings.ToUpper(strings.ReplaceAll(string(t.Status), "_", " ")), t.Note)
+	}
+	tw.Flush()
+	dq := snap.DataQuality
+	fmt.Fprintf(d.out, "   data quality: %d expected, %d received, %d late, %d missing, %d carried forward, %d revised\n",
+		dq.Expected, dq.Received, dq.Late, dq.Missing, dq.CarriedForward, dq.Revised)
+	return d.downloadReports(snap)
+}
+
+func (d *demo) downloadReports(snap rollup.Snapshot) error {
+	if len(snap.Reports) == 0 {
+		fmt.Fprintf(d.out, "   workbooks: this revision has none\n")
+		return nil
+	}
+	if err := os.MkdirAll("out", 0o755); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "\n7. Workbooks (GET /reports/%s?edition=…: 303 to a presigned S3 URL)\n", snap.Month)
+	for _, ed := range rollup.Editions {
+		r, err := d.do("GET", fmt.Sprintf("/reports/%s?edition=%s&revision=%d", snap.Month, ed, snap.Revision), d.leader, "", nil)
+		if err != nil {
+			return err
+		}
+		loc := r.Header.Get("Location")
+		if r.Status != http.StatusSeeOther || loc == "" {
+			return fmt.Errorf("GET /reports/%s?edition=%s: %s: %s", snap.Month, ed, statusText(r.Status), r.Body)
+		}
+		resp, err := http.Get(loc)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("download %s workbook: %s %v", ed, resp.Status, err)
+		}
+		sum := sha256.Sum256(body)
+		rep, _ := snap.Report(ed)
+		if hex.EncodeToString(sum[:]) != rep.SHA256 {
+			return fmt.Errorf("%s workbook: downloaded SHA-256 %x differs from the snapshot's %s", ed, sum, rep.SHA256)
+		}
+		path := filepath.Join("out", fmt.Sprintf("ddat-workforce-%s-r%d-%s.xlsx", snap.Month, snap.Revision, ed))
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(d.out, "   %-10s %s (%s KB, SHA-256 %s… as recorded in the snapshot)\n", ed, path, thousands(fmt.Sprint(len(body)/1024)), rep.SHA256[:16])
+	}
+	return nil
+}
+
+func pct(v *float64) string {
+	if v == nil {
+		return "[x]"
+	}
+	return fmt.Sprintf("%.2f%%", 100**v)
+}
+
+// figure writes a target's value as a share or a count, as its threshold is.
+func figure(v *float64, threshold float64) string {
+	if v == nil {
+		return "[x]"
+	}
+	if threshold <= 1 {
+		return pct(v)
+	}
+	return thousands(fmt.Sprintf("%.0f", *v))
+}
