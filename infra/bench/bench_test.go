@@ -187,6 +187,7 @@ type capacityMeter struct {
 	mu          sync.Mutex
 	read, write float64
 	calls       int
+	items       int // items returned by reads
 }
 
 var _ dynamo.API = (*capacityMeter)(nil)
@@ -194,7 +195,7 @@ var _ dynamo.API = (*capacityMeter)(nil)
 func (m *capacityMeter) reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.read, m.write, m.calls = 0, 0, 0
+	m.read, m.write, m.calls, m.items = 0, 0, 0, 0
 }
 
 func (m *capacityMeter) totals() (read, write float64, calls int) {
@@ -228,6 +229,12 @@ func (m *capacityMeter) add(write bool, ccs ...types.ConsumedCapacity) {
 	}
 }
 
+func (m *capacityMeter) countItems(n int) {
+	m.mu.Lock()
+	m.items += n
+	m.mu.Unlock()
+}
+
 func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
 	if cc == nil {
 		return nil
@@ -241,6 +248,9 @@ func (m *capacityMeter) GetItem(ctx context.Context, in *dynamodb.GetItemInput, 
 	out, err := m.API.GetItem(ctx, &req, opts...)
 	if err == nil {
 		m.add(false, one(out.ConsumedCapacity)...)
+		if out.Item != nil {
+			m.countItems(1)
+		}
 	}
 	return out, err
 }
@@ -251,6 +261,7 @@ func (m *capacityMeter) Query(ctx context.Context, in *dynamodb.QueryInput, opts
 	out, err := m.API.Query(ctx, &req, opts...)
 	if err == nil {
 		m.add(false, one(out.ConsumedCapacity)...)
+		m.countItems(int(out.Count))
 	}
 	return out, err
 }

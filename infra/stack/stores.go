@@ -1,10 +1,11 @@
 package main
 
 import (
+	"github.com/ddat-workforce/returns/infra/tabledef"
+
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -68,24 +69,8 @@ func (c clients) serving(ctx context.Context, env stackEnv) error {
 }
 
 // createTable creates the table as the template defines it and turns on TTL.
-func (c clients) createTable(ctx context.Context, def tableDefinition) error {
-	if _, err := c.dynamo.CreateTable(ctx, def.Create); err != nil {
-		return fmt.Errorf("create table %s: %w", aws.ToString(def.Create.TableName), err)
-	}
-	waiter := dynamodb.NewTableExistsWaiter(c.dynamo, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay = 100 * time.Millisecond
-		o.MaxDelay = time.Second
-	})
-	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: def.Create.TableName}, 30*time.Second); err != nil {
-		return fmt.Errorf("wait for table %s: %w", aws.ToString(def.Create.TableName), err)
-	}
-	if def.TTL == nil {
-		return nil
-	}
-	if _, err := c.dynamo.UpdateTimeToLive(ctx, def.TTL); err != nil {
-		return fmt.Errorf("enable TTL on %s: %w", aws.ToString(def.TTL.TableName), err)
-	}
-	return nil
+func (c clients) createTable(ctx context.Context, def tabledef.Definition) error {
+	return tabledef.Create(ctx, c.dynamo, def)
 }
 
 func (c clients) createBucket(ctx context.Context, bucket, region string) error {

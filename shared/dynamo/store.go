@@ -307,6 +307,22 @@ type orgItem struct {
 	ActiveTo          string `dynamodbav:"active_to,omitempty"`
 }
 
+// Organisation is one entry of the register, nil if there is none.
+func (s *Store) Organisation(ctx context.Context, code string) (*workforce.Organisation, error) {
+	var it orgItem
+	ok, err := s.get(ctx, "REGISTER", "ORG#"+code, &it)
+	if err != nil || !ok {
+		return nil, err
+	}
+	o := it.organisation()
+	return &o, nil
+}
+
+func (it orgItem) organisation() workforce.Organisation {
+	return workforce.Organisation{Code: it.Code, Name: it.Name, Parent: it.Parent, Kind: workforce.OrgKind(it.Kind),
+		BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo}
+}
+
 // Organisations lists the register, in code order.
 func (s *Store) Organisations(ctx context.Context) ([]workforce.Organisation, error) {
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
@@ -325,8 +341,7 @@ func (s *Store) Organisations(ctx context.Context) ([]workforce.Organisation, er
 			return nil, err
 		}
 		for _, it := range items {
-			out = append(out, workforce.Organisation{Code: it.Code, Name: it.Name, Parent: it.Parent, Kind: workforce.OrgKind(it.Kind),
-				BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo})
+			out = append(out, it.organisation())
 		}
 	}
 	return out, nil

@@ -94,6 +94,7 @@ type ReturnStore interface {
 
 // OrganisationStore keeps the register.
 type OrganisationStore interface {
+	Organisation(ctx context.Context, code string) (*Organisation, error)
 	Organisations(ctx context.Context) ([]Organisation, error)
 	PutOrganisation(ctx context.Context, o Organisation) error
 }
@@ -177,6 +178,30 @@ func (s *Service) Register(ctx context.Context) (Register, error) {
 	return reg, nil
 }
 
+// registerFor is the part of the register a single return needs: its organisation, read
+// by key, so a submission's cost does not grow with the register.
+func (s *Service) registerFor(ctx context.Context, raw []RawField) (Register, error) {
+	reg := Register{}
+	for _, rf := range raw {
+		if strings.TrimSpace(rf.Key) != KeyOrg {
+			continue
+		}
+		code := strings.ToUpper(strings.TrimSpace(rf.Value))
+		if !ValidOrgCode(code) {
+			break
+		}
+		o, err := s.Organisations.Organisation(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			reg[o.Code] = *o
+		}
+		break
+	}
+	return reg, nil
+}
+
 // Submit checks and stores one return. created is false for a duplicate (or a replayed
 // idempotent request whose first answer was a duplicate).
 func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created bool, err error) {
@@ -185,7 +210,7 @@ func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created boo
 		if err != nil {
 			return nil, err
 		}
-		reg, err := s.Register(ctx)
+		reg, err := s.registerFor(ctx, raw)
 		if err != nil {
 			return nil, err
 		}

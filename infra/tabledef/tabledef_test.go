@@ -1,4 +1,4 @@
-package main
+package tabledef
 
 import (
 	"os"
@@ -19,13 +19,13 @@ func TestTableFromTemplate(t *testing.T) {
 	tests := []struct {
 		name     string
 		template string
-		want     tableDefinition
+		want     Definition
 		wantErr  string
 	}{
 		{
 			name:     "repository template",
 			template: string(repoTemplate),
-			want: tableDefinition{
+			want: Definition{
 				Create: &dynamodb.CreateTableInput{
 					TableName:   aws.String("ddat-returns"),
 					BillingMode: types.BillingModePayPerRequest,
@@ -91,7 +91,7 @@ Outputs:
   Table:
     Value: !GetAtt ReturnsTable.Arn
 `,
-			want: tableDefinition{
+			want: Definition{
 				Create: &dynamodb.CreateTableInput{
 					TableName:   aws.String("ddat-returns"),
 					BillingMode: types.BillingModeProvisioned,
@@ -143,7 +143,7 @@ Outputs:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tableFromTemplate([]byte(tt.template), "ReturnsTable", "ddat-returns")
+			got, err := FromTemplate([]byte(tt.template), "ReturnsTable", "ddat-returns")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
@@ -169,7 +169,7 @@ func keys(hash string, rng ...string) []types.KeySchemaElement {
 	return out
 }
 
-func describe(d tableDefinition) string {
+func describe(d Definition) string {
 	var b strings.Builder
 	c := d.Create
 	b.WriteString("table " + aws.ToString(c.TableName) + " " + string(c.BillingMode) + "\n")

@@ -1,6 +1,11 @@
-package main
+// Package tabledef reads the DynamoDB table of template.yaml so the local stack and the
+// benchmarks create exactly the table SAM deploys.
+package tabledef
 
 import (
+	"context"
+	"time"
+
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,8 +14,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// tableDefinition is what it takes to create a table as CloudFormation would from the template.
-type tableDefinition struct {
+// Definition is what it takes to create a table as CloudFormation would from the template.
+type Definition struct {
 	Create *dynamodb.CreateTableInput
 	TTL    *dynamodb.UpdateTimeToLiveInput // nil unless the template turns TTL on
 }
@@ -72,28 +77,28 @@ type timeToLive struct {
 	Enabled       bool   `yaml:"Enabled"`
 }
 
-// tableFromTemplate reads the AWS::DynamoDB::Table named resource from a SAM/CloudFormation
+// FromTemplate reads the AWS::DynamoDB::Table named resource from a SAM/CloudFormation
 // template and returns the calls that create it under the name table.
-func tableFromTemplate(src []byte, resource, table string) (tableDefinition, error) {
+func FromTemplate(src []byte, resource, table string) (Definition, error) {
 	var tmpl cfnTemplate
 	if err := yaml.Unmarshal(src, &tmpl); err != nil {
-		return tableDefinition{}, fmt.Errorf("parse template: %w", err)
+		return Definition{}, fmt.Errorf("parse template: %w", err)
 	}
 	res, ok := tmpl.Resources[resource]
 	if !ok {
-		return tableDefinition{}, fmt.Errorf("template has no resource %s", resource)
+		return Definition{}, fmt.Errorf("template has no resource %s", resource)
 	}
 	if res.Type != "AWS::DynamoDB::Table" {
-		return tableDefinition{}, fmt.Errorf("resource %s is %q, want AWS::DynamoDB::Table", resource, res.Type)
+		return Definition{}, fmt.Errorf("resource %s is %q, want AWS::DynamoDB::Table", resource, res.Type)
 	}
 	var props tableProperties
 	if err := res.Properties.Decode(&props); err != nil {
-		return tableDefinition{}, fmt.Errorf("resource %s properties: %w", resource, err)
+		return Definition{}, fmt.Errorf("resource %s properties: %w", resource, err)
 	}
 	if len(props.KeySchema) == 0 || len(props.AttributeDefinitions) == 0 {
-		return tableDefinition{}, fmt.Errorf("resource %s: KeySchema and AttributeDefinitions are required", resource)
+		return Definition{}, fmt.Errorf("resource %s: KeySchema and AttributeDefinitions are required", resource)
 	}
-	return tableDefinition{
+	return Definition{
 		Create: createTableInput(table, props),
 		TTL:    timeToLiveInput(table, props.TimeToLiveSpecification),
 	}, nil
@@ -175,4 +180,25 @@ func timeToLiveInput(table string, ttl *timeToLive) *dynamodb.UpdateTimeToLiveIn
 			Enabled:       aws.Bool(true),
 		},
 	}
+}
+
+// Create creates the table as defined, waits until it is active and turns on TTL.
+func Create(ctx context.Context, db *dynamodb.Client, def Definition) error {
+	if _, err := db.CreateTable(ctx, def.Create); err != nil {
+		return fmt.Errorf("create table %s: %w", aws.ToString(def.Create.TableName), err)
+	}
+	waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay = 100 * time.Millisecond
+		o.MaxDelay = time.Second
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: def.Create.TableName}, 30*time.Second); err != nil {
+		return fmt.Errorf("wait for table %s: %w", aws.ToString(def.Create.TableName), err)
+	}
+	if def.TTL == nil {
+		return nil
+	}
+	if _, err := db.UpdateTimeToLive(ctx, def.TTL); err != nil {
+		return fmt.Errorf("enable TTL on %s: %w", aws.ToString(def.TTL.TableName), err)
+	}
+	return nil
 }
