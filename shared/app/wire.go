@@ -18,6 +18,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/workbook"
 	"github.com/ddat-workforce/returns/shared/workforce"
 	"github.com/ddat-workforce/returns/shared/xlsx"
 )
@@ -75,7 +76,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Organisations: store,
 		Store:         store,
 		Blobs:         files,
-		Workbook:      nil, // leaders' workbooks: set by the next change
+		Workbook:      workbook.Render,
 		Targets:       set,
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,

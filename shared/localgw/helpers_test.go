@@ -114,7 +114,10 @@ func (s *stub) called() int {
 func newGateway(t testing.TB, s *stub, opts ...Option) (http.Handler, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	handlers := map[string]apigw.Handler{apigw.FunctionSubmit: s.handle, apigw.FunctionRead: s.handle}
+	handlers := map[string]apigw.Handler{}
+	for _, r := range apigw.Routes {
+		handlers[r.Function] = s.handle
+	}
 	opts = append([]Option{WithLogger(slog.New(slog.NewJSONHandler(&logs, nil)))}, opts...)
 	return New(apigw.Routes, handlers, testVerifier(t), opts...), &logs
 }

@@ -40,6 +40,9 @@ type OrgRow struct {
 	FirstReceivedAt *time.Time      `json:"first_received_at,omitempty"` // of version 1, when known
 	Warnings        int             `json:"warnings"`
 	WarningCodes    []string        `json:"warning_codes,omitempty"`
+	// The return's contact, for the management edition only; never published.
+	ContactName  string `json:"contact_name,omitempty"`
+	ContactEmail string `json:"contact_email,omitempty"`
 
 	Headcount           *int64   `json:"headcount"`
 	ProfessionUnknown   *int64   `json:"profession_unknown_headcount"`
@@ -177,6 +180,8 @@ func (row *OrgRow) fill(e *entry, kind workforce.OrgKind) {
 		row.FirstReceivedAt = &t
 	}
 	row.Warnings = len(in.WarningCodes)
+	row.ContactName = in.Values[workforce.KeyContactName]
+	row.ContactEmail = in.Values[workforce.KeyContactEmail]
 	row.WarningCodes = sortedUnique(in.WarningCodes)
 
 	if kind == workforce.CivilService && f.workforce {

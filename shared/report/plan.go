@@ -285,24 +285,25 @@ func planTable(t Table, where string, explained map[Shorthand]string, refs noteC
 		row := make([]cell, len(sp.columns))
 		for ci, v := range r {
 			col := t.Columns[ci]
-			cw := fmt.Sprintf("%s row %d column %q", where, ri+1, col.Header)
+			// Named only when needed: most cells are fine, and tables have thousands.
+			at := func() string { return fmt.Sprintf("%s row %d column %q", where, ri+1, col.Header) }
 			c, err := toCell(v, col.Kind)
 			if err != "" {
-				bad.addf("%s: %s", cw, err)
+				bad.addf("%s: %s", at(), err)
 				continue
 			}
 			if c.shorthand != "" {
 				if _, ok := explained[c.shorthand]; !ok {
 					if _, ok := DefaultShorthand[c.shorthand]; !ok {
-						bad.addf("%s: shorthand %s is not explained: add it to Workbook.Shorthand", cw, c.shorthand)
+						bad.addf("%s: shorthand %s is not explained: add it to Workbook.Shorthand", at(), c.shorthand)
 					}
 				}
 				if charted[ci] {
-					bad.addf("%s: shorthand %s in a charted column would be plotted as zero; leave the row out of the table", cw, c.shorthand)
+					bad.addf("%s: shorthand %s in a charted column would be plotted as zero; leave the row out of the table", at(), c.shorthand)
 				}
 				used[c.shorthand], tableUses[c.shorthand] = true, true
-			} else if s, ok := c.value.(string); ok {
-				hasNotes = refs.check(cw, s) || hasNotes
+			} else if s, ok := c.value.(string); ok && strings.Contains(s, "[") {
+				hasNotes = refs.check(at(), s) || hasNotes
 			}
 			row[ci] = c
 		}
@@ -358,7 +359,11 @@ func sheetSummary(charts int) []string {
 	case 1:
 		return []string{"This worksheet contains one table and one chart, to the right of the table."}
 	}
-	return []string{fmt.Sprintf("This worksheet contains one table and %d charts, to the right of the table.", charts)}
+	n := strconv.Itoa(charts)
+	if charts < 10 {
+		n = [...]string{2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}[charts]
+	}
+	return []string{"This worksheet contains one table and " + n + " charts, to the right of the table."}
 }
 
 // checkHeaders requires a unique, non-blank header for every column (Excel renames

@@ -370,6 +370,27 @@ func TestCharts(t *testing.T) {
 	}
 }
 
+func TestChartsStackWithoutOverlap(t *testing.T) {
+	wb := synthetic()
+	share := &wb.Tables[0]
+	share.Charts = append(share.Charts, Chart{
+		Kind: ColumnChart, Title: "DDaT headcount by quarter", XAxisTitle: "Quarter", YAxisTitle: "Headcount (number)",
+		AltText: "Column chart: DDaT headcount grew each quarter, from 24,000 to 33,900.",
+		Series:  []int{2},
+	})
+	charts := readCharts(t, mustWrite(t, wb))["Share"]
+	if len(charts) != 2 {
+		t.Fatalf("%d charts on Share, want 2", len(charts))
+	}
+	first, second := charts[0], charts[1]
+	if second.fromCol != first.fromCol || second.fromRow <= first.toRow {
+		t.Errorf("second chart from column %d row %d; the first ends on row %d of column %d", second.fromCol, second.fromRow, first.toRow, first.fromCol)
+	}
+	if rows, _ := open(t, mustWrite(t, wb)).GetRows("Share"); rows[1][0] != "This worksheet contains one table and two charts, to the right of the table." {
+		t.Errorf("A2 says %q", rows[1][0])
+	}
+}
+
 func TestValidation(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -504,6 +525,21 @@ func TestZipPartsInCanonicalOrder(t *testing.T) {
 	if names[0] != contentTypes || !slices.IsSorted(names[1:]) {
 		t.Errorf("parts in order %q", names)
 	}
+	// Rewriting the content types keeps a type for every part: without one, Excel and
+	// LibreOffice refuse the file.
+	var ct contentTypesXML
+	openPackage(t, b).read(contentTypes, &ct)
+	if !slices.ContainsFunc(ct.Defaults, func(d contentTypeDefault) bool { return d.Extension == "rels" }) {
+		t.Errorf("no content type for .rels parts: %+v", ct.Defaults)
+	}
+	for _, name := range names[1:] {
+		if strings.HasSuffix(name, ".rels") {
+			continue
+		}
+		if !slices.ContainsFunc(ct.Overrides, func(o contentTypeOverride) bool { return o.PartName == "/"+name }) {
+			t.Errorf("no content type for %s", name)
+		}
+	}
 }
 
 func TestGolden(t *testing.T) {
@@ -609,6 +645,7 @@ func dump(t *testing.T, b []byte) string {
 type chartInfo struct {
 	kind             string // the first plot's element: lineChart, barChart
 	fromCol, fromRow int    // zero-based anchor
+	toRow            int
 	alt              string
 	titled, legend   bool
 	axisTitles       int
@@ -631,6 +668,9 @@ type drawingXML struct {
 			Col int `xml:"col"`
 			Row int `xml:"row"`
 		} `xml:"from"`
+		To struct {
+			Row int `xml:"row"`
+		} `xml:"to"`
 		Props struct {
 			Descr string `xml:"descr,attr"`
 		} `xml:"graphicFrame>nvGraphicFramePr>cNvPr"`
@@ -745,7 +785,7 @@ func readCharts(t *testing.T, b []byte) map[string][]chartInfo {
 				if !pkg.read(chartPart, &c) {
 					t.Fatalf("sheet %s: chart %s is missing", sheet, chartPart)
 				}
-				info := chartInfo{fromCol: a.From.Col, fromRow: a.From.Row, alt: a.Props.Descr, titled: c.Title != nil, legend: c.Legend != nil}
+				info := chartInfo{fromCol: a.From.Col, fromRow: a.From.Row, toRow: a.To.Row, alt: a.Props.Descr, titled: c.Title != nil, legend: c.Legend != nil}
 				for _, el := range c.PlotArea.Children {
 					switch name := el.XMLName.Local; {
 					case strings.HasSuffix(name, "Chart"):

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -27,15 +28,12 @@ func Write(wb Workbook) ([]byte, error) {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
+	f.SetZipWriter(func(out io.Writer) excelize.ZipWriter { return newCanonicalZip(out, p.props.Modified) })
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	out, err := canonicalZip(buf.Bytes(), p.props.Modified)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return out, nil
+	return buf.Bytes(), nil
 }
 
 // Layout, in Excel's units: characters for widths, points for heights.
@@ -208,9 +206,6 @@ func (w *writer) table(sp *sheetPlan) error {
 	if err := w.f.SetCellStyle(sh, "A1", "A1", w.s.title); err != nil {
 		return err
 	}
-	if err := w.f.SetRowHeight(sh, 1, titleHeight); err != nil {
-		return err
-	}
 	for i, line := range sp.lines {
 		if err := w.f.SetCellStr(sh, "A"+strconv.Itoa(i+2), line); err != nil {
 			return err
@@ -218,7 +213,7 @@ func (w *writer) table(sp *sheetPlan) error {
 	}
 	header := len(sp.lines) + 2
 	first, last := header+1, header+len(sp.rows)
-	heights := map[int]float64{1: titleHeight}
+	heights := map[int]float64{1: titleHeight} // rows taller than one line of text
 
 	widths, wrap := columnWidths(sp)
 	names := make([]any, len(sp.columns))

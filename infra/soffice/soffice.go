@@ -1,0 +1,59 @@
+// Package soffice converts spreadsheets with headless LibreOffice, for tests that check a
+// real spreadsheet application reads our workbooks.
+package soffice
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// CSVAllSheets is LibreOffice's CSV filter: UTF-8, values as shown, every sheet to a file
+// of its own named <file>-<sheet>.csv.
+const CSVAllSheets = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+
+// lockPath serialises conversions across test processes: parallel soffice starts on one
+// machine sometimes fail with "source file could not be loaded".
+var lockPath = filepath.Join(os.TempDir(), "ddat-returns-soffice.lock")
+
+// Convert converts in into outDir with filter, using a profile of its own. It fails with
+// a pointer to `make test` when LibreOffice is not installed.
+func Convert(ctx context.Context, in, outDir, filter string) ([]byte, error) {
+	bin, err := exec.LookPath("soffice")
+	if err != nil {
+		return nil, fmt.Errorf("LibreOffice is not installed (no soffice on PATH): `make test` installs Debian's libreoffice-calc-nogui")
+	}
+	lock, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return nil, err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+
+	var out []byte
+	for attempt := 0; attempt < 2; attempt++ {
+		profile := (&url.URL{Scheme: "file", Path: filepath.Join(outDir, fmt.Sprintf(".profile-%d", attempt))}).String()
+		cctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		cmd := exec.CommandContext(cctx, bin, "-env:UserInstallation="+profile, "--headless", "--norestore",
+			"--convert-to", filter, "--outdir", outDir, in)
+		// soffice starts soffice.bin as a child: on timeout, end the whole process group.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+		cmd.WaitDelay = 5 * time.Second
+		out, err = cmd.CombinedOutput()
+		cancel()
+		if err == nil && !bytes.Contains(out, []byte("could not be loaded")) {
+			return out, nil
+		}
+	}
+	return out, fmt.Errorf("soffice could not convert %s: %v\n%s", in, err, out)
+}

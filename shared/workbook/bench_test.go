@@ -1,0 +1,44 @@
+package workbook
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ddat-workforce/returns/infra/sample"
+	"github.com/ddat-workforce/returns/shared/metrics"
+	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/rollup"
+	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/workforce"
+)
+
+// bigSnapshot is a rollup of 500 organisations × 12 quarters.
+func bigSnapshot(b *testing.B) rollup.Snapshot {
+	var orgs []workforce.Organisation
+	reg := workforce.Register{}
+	for i := range 500 {
+		o := workforce.Organisation{Code: fmt.Sprintf("ORG%03d", i), Name: fmt.Sprintf("Organisation %d", i), Parent: "CO", Kind: workforce.CivilService, BaselineHeadcount: int64(500 + 97*i)}
+		orgs = append(orgs, o)
+		reg[o.Code] = o
+	}
+	first := period.MustQuarter("2023-24-Q1")
+	received := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	var in []metrics.Input
+	for _, o := range orgs {
+		for _, q := range period.Range(first, first.Add(11)) {
+			var raw []workforce.RawField
+			for k, v := range sample.Return(o, q) {
+				raw = append(raw, workforce.RawField{Key: k, Value: v})
+			}
+			r, ps := workforce.Normalise(raw, reg, received)
+			if len(ps) > 0 {
+				b.Fatal(ps)
+			}
+			in = append(in, metrics.Input{Return: r, Version: 1, ReceivedAt: received})
+		}
+	}
+	set, _ := targets.Default()
+	res := metrics.Compute(metrics.ComputeInput{Returns: in, Register: orgs, Targets: set, Month: period.MonthOf(first.Add(11).Due(30)), DueDays: 30})
+	return rollup.Snapshot{Result: res, Revision: 1, InputsFingerprint: "bench", CreatedAt: received}
+}
