@@ -461,15 +461,32 @@ func TestLogGroupsKeepNinetyDays(t *testing.T) {
 func TestFunctionEnvironment(t *testing.T) {
 	vars := obj(obj(obj(obj(loadTemplate(t)["Globals"])["Function"])["Environment"])["Variables"])
 	want := map[string]string{
-		"TABLE_NAME":  "ReturnsTable",
-		"BUCKET_NAME": "FilesBucket",
-		"ORG_CLAIM":   "OrgClaim",
-		"ROLES_CLAIM": "RolesClaim",
-		"DUE_DAYS":    "DueDays",
+		"TABLE_NAME":    "ReturnsTable",
+		"BUCKET_NAME":   "FilesBucket",
+		"ORG_CLAIM":     "OrgClaim",
+		"ROLES_CLAIM":   "RolesClaim",
+		"DUE_DAYS":      "DueDays",
+		"FIRST_QUARTER": "FirstQuarter",
 	}
 	for k, ref := range want {
 		if got := obj(vars[k])["Ref"]; got != ref {
 			t.Errorf("%s = %v, want !Ref %s", k, vars[k], ref)
+		}
+	}
+	// Every variable the configuration code reads is either set above, set by Lambda
+	// itself, or meant only for the local stack or as an optional override.
+	notInTemplate := map[string]bool{"AWS_REGION": true, "DYNAMODB_ENDPOINT": true, "S3_ENDPOINT": true, "MAX_UPLOAD_BYTES": true}
+	src, err := os.ReadFile("../../shared/app/config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := regexp.MustCompile(`(?:Getenv|envOr)\("([A-Z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(read) < len(want) {
+		t.Fatalf("found only %d variables read in shared/app/config.go", len(read))
+	}
+	for _, m := range read {
+		if _, ok := want[m[1]]; !ok && !notInTemplate[m[1]] {
+			t.Errorf("shared/app/config.go reads %s, which the template does not set", m[1])
 		}
 	}
 }
@@ -504,5 +521,48 @@ func strings1(v any) []string {
 	default:
 		b, _ := json.Marshal(v)
 		return []string{string(b)}
+	}
+}
+
+// TestAlarms: every function has an errors and a throttles alarm, the rollup's dead-letter
+// queue has a depth alarm, and every alarm notifies the alarm topic.
+func TestAlarms(t *testing.T) {
+	tmpl := loadTemplate(t)
+	type key struct{ metric, target string }
+	have := map[key]bool{}
+	for name, r := range obj(tmpl["Resources"]) {
+		res := obj(r)
+		if res["Type"] != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		p := obj(res["Properties"])
+		actions, _ := p["AlarmActions"].([]any)
+		if len(actions) == 0 || obj(actions[0])["Ref"] != "AlarmTopic" {
+			t.Errorf("%s does not notify AlarmTopic", name)
+		}
+		dims, _ := p["Dimensions"].([]any)
+		if len(dims) != 1 {
+			t.Errorf("%s: %d dimensions, want 1", name, len(dims))
+			continue
+		}
+		v := obj(dims[0])["Value"]
+		target := fmt.Sprint(obj(v)["Ref"])
+		if ga, ok := obj(v)["Fn::GetAtt"].([]any); ok {
+			target = fmt.Sprint(ga[0])
+		}
+		have[key{fmt.Sprint(p["MetricName"]), target}] = true
+	}
+	for name, r := range obj(tmpl["Resources"]) {
+		if obj(r)["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		for _, m := range []string{"Errors", "Throttles"} {
+			if !have[key{m, name}] {
+				t.Errorf("%s has no %s alarm", name, m)
+			}
+		}
+	}
+	if !have[key{"ApproximateNumberOfMessagesVisible", "RollupDeadLetterQueue"}] {
+		t.Error("the rollup dead-letter queue has no depth alarm")
 	}
 }

@@ -3,6 +3,7 @@ package apigw
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -26,6 +27,42 @@ type API struct {
 	MaxUploadBytes int64
 	Log            *slog.Logger
 	Now            func() time.Time
+	Metrics        Recorder // may be nil
+}
+
+// Recorder counts what happens for dashboards and alarms (CloudWatch EMF on Lambda).
+type Recorder interface {
+	ReturnAccepted(format string, duplicate bool)
+	ReturnRejected(format string, codes []string)
+	Rollup(trigger string, took time.Duration, missing int)
+}
+
+// recordSubmission counts a submission's outcome: accepted (new or duplicate) or rejected
+// with the codes of its problems.
+func (a *API) recordSubmission(format string, duplicates []bool, err error) {
+	if a.Metrics == nil {
+		return
+	}
+	if err != nil {
+		if code := workforce.ErrorCode(err); code == workforce.EInternal || code == workforce.EConflict {
+			return // not a verdict on the return
+		}
+		var codes []string
+		var e *workforce.Error
+		if errors.As(err, &e) {
+			for _, p := range e.Problems {
+				codes = append(codes, p.Code)
+			}
+			if len(codes) == 0 {
+				codes = []string{e.Code}
+			}
+		}
+		a.Metrics.ReturnRejected(format, codes)
+		return
+	}
+	for _, d := range duplicates {
+		a.Metrics.ReturnAccepted(format, d)
+	}
 }
 
 // request is what an endpoint sees: the event and who sent it.

@@ -101,6 +101,7 @@ func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTT
 	}
 	up.Format = format
 	rc, created, err := a.Service.Submit(ctx, up)
+	a.recordSubmission(string(format), []bool{rc.Duplicate}, err)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -122,6 +123,11 @@ func (a *API) postBulk(ctx context.Context, r request) (events.APIGatewayV2HTTPR
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	rcs, err := a.Service.SubmitBulk(ctx, up)
+	dups := make([]bool, len(rcs))
+	for i, rc := range rcs {
+		dups[i] = rc.Duplicate
+	}
+	a.recordSubmission(string(workforce.FormatBulkCSV), dups, err)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -51,7 +51,7 @@ func RollupHandler(api *apigw.API, log *slog.Logger) func(context.Context, json.
 			return nil, err
 		}
 		start := time.Now()
-		snap, created, err := api.Rollups.Run(ctx, month, "schedule")
+		snap, created, err := api.RunRollup(ctx, month, "schedule")
 		if err != nil {
 			// An error makes Lambda retry the asynchronous invocation, then send it to the
 			// dead-letter queue.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/cloudwatch"
 	"github.com/ddat-workforce/returns/shared/dynamo"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
@@ -89,6 +90,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Log:            log,
+		Metrics:        &cloudwatch.Metrics{W: os.Stdout},
 	}, nil
 }
 
