@@ -194,7 +194,7 @@ func (d *demo) seed() ([]workforce.Organisation, error) {
 		if err != nil {
 			return nil, err
 		}
-		if r.Status != http.StatusOK {
+		if r.Status != http.StatusCreated && r.Status != http.StatusOK {
 			return nil, fmt.Errorf("PUT /organisations/%s: %d %s", o.Code, r.Status, r.Body)
 		}
 		added++

@@ -68,7 +68,7 @@ func (h *harness) newOrg(kind workforce.OrgKind) workforce.Organisation {
 	o := workforce.Organisation{Code: fmt.Sprintf("T%X", n), Name: "Test organisation for " + h.t.Name(), Parent: "CO", Kind: kind, BaselineHeadcount: 12000}
 	body, _ := json.Marshal(o)
 	r := h.do("PUT", "/organisations/"+o.Code, h.admin(), "application/json", body, nil)
-	if r.Status != 200 {
+	if r.Status != 201 {
 		h.t.Fatalf("register %s: %d %s", o.Code, r.Status, r.Body)
 	}
 	return o

@@ -282,6 +282,7 @@ func TestSubmitterIsConfinedToOwnOrganisation(t *testing.T) {
 		body               []byte
 	}{
 		{"write their return", "POST", "/returns", sample.JSON(sampleFor(theirs, q1))},
+		{"write an invalid return of theirs", "POST", "/returns", []byte(`{"org":"` + theirs.Code + `","period":"2025 Q1"}`)},
 		{"read their return", "GET", "/returns/" + theirs.Code + "/2025-26-Q1", nil},
 		{"read their version", "GET", "/returns/" + theirs.Code + "/2025-26-Q1/versions/1", nil},
 		{"read a return they do not have", "GET", "/returns/" + theirs.Code + "/2024-25-Q1", nil},

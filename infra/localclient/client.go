@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/localgw"
@@ -142,4 +143,42 @@ func (c *Client) Do(ctx context.Context, method, path, token, contentType string
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
+}
+
+// LockStack takes an exclusive lock on the running stack for a test binary, released by
+// the returned function. `go test ./...` runs packages in parallel; the packages that write
+// to the shared stack and run rollups over all its returns take turns, so that one
+// package's writes never change another's rollup inputs halfway through a test.
+func LockStack() (func(), error) {
+	path, err := EnvPath()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(filepath.Dir(path), "tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// TestMain is the body of a TestMain for packages that use the stack: it holds the stack
+// lock while the package's tests run.
+func TestMain(m interface{ Run() int }) int {
+	unlock, err := LockStack()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lock the local stack:", err)
+		return 1
+	}
+	defer unlock()
+	return m.Run()
 }

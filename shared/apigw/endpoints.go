@@ -63,7 +63,7 @@ func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HT
 		}
 	}
 	if len(ps) > 0 {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The template cannot be pre-filled as asked.", ps)
+		return events.APIGatewayV2HTTPResponse{}, badParams("The template cannot be pre-filled as asked.", ps...)
 	}
 	b, err := a.Template(orgs, periods, prefill)
 	if err != nil {
@@ -153,7 +153,7 @@ func (a *API) listReturns(ctx context.Context, r request) (events.APIGatewayV2HT
 	if p := r.QueryStringParameters["period"]; p != "" {
 		pq, err := period.ParseQuarter(p)
 		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The period filter is not a quarter.", []workforce.Problem{{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}})
+			return events.APIGatewayV2HTTPResponse{}, badParams("The period filter is not a quarter.", periodProblem(err))
 		}
 		q = &pq
 	}
@@ -230,7 +230,7 @@ func orgPeriod(r request) (string, period.Quarter, error) {
 	}
 	q, err := period.ParseQuarter(r.PathParameters["period"])
 	if err != nil {
-		return "", q, workforce.Invalid("The period in the address is not a quarter.", []workforce.Problem{{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}})
+		return "", q, badParams("The period in the address is not a quarter.", periodProblem(err))
 	}
 	return org, q, nil
 }
@@ -329,10 +329,27 @@ func (a *API) putOrganisation(ctx context.Context, r request) (events.APIGateway
 	if len(ps) > 0 {
 		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The organisation has problems; the register was not changed.", ps)
 	}
+	existing, err := a.Service.Organisations.Organisation(ctx, o.Code)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	if err := a.Service.Organisations.PutOrganisation(ctx, o); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	if existing == nil {
+		return jsonResponse(http.StatusCreated, o), nil
+	}
 	return jsonResponse(http.StatusOK, o), nil
+}
+
+// badParams is a 400 for a malformed path or query parameter, naming each problem.
+// Problems with a submitted return's content are 422 instead.
+func badParams(message string, problems ...workforce.Problem) error {
+	return &workforce.Error{Code: workforce.EBadRequest, Message: message, Problems: problems}
+}
+
+func periodProblem(err error) workforce.Problem {
+	return workforce.Problem{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}
 }
 
 func orDash(s string) string {

@@ -28,7 +28,7 @@ func (a *API) getTargets(ctx context.Context, r request) (events.APIGatewayV2HTT
 func (a *API) getMetrics(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
 	q, err := period.ParseQuarter(r.PathParameters["period"])
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The period in the address is not a quarter.", []workforce.Problem{{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}})
+		return events.APIGatewayV2HTTPResponse{}, badParams("The period in the address is not a quarter.", periodProblem(err))
 	}
 	if q.Before(a.Rollups.FirstQuarter) || q.ReferenceDate().After(a.now()) {
 		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "There are no metrics for %s: the collection covers %s to the last quarter that has ended.", q, a.Rollups.FirstQuarter)
@@ -43,7 +43,7 @@ func (a *API) getMetrics(ctx context.Context, r request) (events.APIGatewayV2HTT
 func monthParam(r request) (period.Month, error) {
 	m, err := period.ParseMonth(r.PathParameters["month"])
 	if err != nil {
-		return m, workforce.Invalid("The month in the address is not a month.", []workforce.Problem{{Field: "month", Code: "invalid_month", Message: err.Error() + "."}})
+		return m, badParams("The month in the address is not a month.", workforce.Problem{Field: "month", Code: "invalid_month", Message: err.Error() + "."})
 	}
 	return m, nil
 }

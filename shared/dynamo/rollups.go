@@ -102,24 +102,9 @@ func (s *Store) PutRollup(ctx context.Context, rec rollup.Record) error {
 	it := rollupItem{PK: "ROLLUP#" + rec.Month, SK: fmt.Sprintf("R#%04d", rec.Revision), Month: rec.Month, Revision: rec.Revision,
 		ReferenceQuarter: rec.ReferenceQuarter, InputsFingerprint: rec.InputsFingerprint,
 		CreatedAt: rec.CreatedAt.UTC().Format(time.RFC3339Nano), Trigger: rec.Trigger, SnapshotKey: rec.SnapshotKey, Reports: string(reports)}
-	revAV, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return err
-	}
-	it.PK, it.SK = "ROLLUPS", rec.Month
-	latestAV, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return err
-	}
-	latest := &types.Put{TableName: &s.Table, Item: latestAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}
-	if rec.Revision > 1 {
-		latest.ConditionExpression = aws.String("revision = :prev")
-		latest.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(rec.Revision - 1)}}
-	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &s.Table, Item: revAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: latest},
-	}})
+	latest := it
+	latest.PK, latest.SK = "ROLLUPS", rec.Month
+	err = s.appendWithPointer(ctx, it, latest, "revision", rec.Revision-1)
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
 		return rollup.ErrRevisionConflict

@@ -190,6 +190,33 @@ func (s *Store) queryVersions(ctx context.Context, in *dynamodb.QueryInput) ([]w
 	return out, nil
 }
 
+// appendWithPointer writes an immutable item and a pointer to it in one transaction: the
+// item on condition that it does not exist yet, the pointer on condition that its counter
+// attribute is still prev (or that there is no pointer, when prev is 0). extra items join
+// the same transaction. Returns, versions and rollup revisions all advance this way.
+func (s *Store) appendWithPointer(ctx context.Context, item, pointer any, counter string, prev int, extra ...types.TransactWriteItem) error {
+	itemAV, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return err
+	}
+	pointerAV, err := attributevalue.MarshalMap(pointer)
+	if err != nil {
+		return err
+	}
+	pointerPut := &types.Put{TableName: &s.Table, Item: pointerAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if prev > 0 {
+		pointerPut.ConditionExpression = aws.String("#counter = :prev")
+		pointerPut.ExpressionAttributeNames = map[string]string{"#counter": counter}
+		pointerPut.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(prev)}}
+	}
+	items := append([]types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.Table, Item: itemAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: pointerPut},
+	}, extra...)
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return err
+}
+
 // Append writes version v.Number and moves the current pointer to it in one transaction,
 // on condition that the pointer is still at v.Number−1 (or absent for version 1).
 func (s *Store) Append(ctx context.Context, v workforce.Version, idem *workforce.IdempotencyRecord) error {
@@ -198,31 +225,15 @@ func (s *Store) Append(ctx context.Context, v workforce.Version, idem *workforce
 	cur := ver
 	cur.PK, cur.SK = currentPK(v.Org), v.Period.String()
 	cur.GSI1PK, cur.GSI1SK = periodGSI(v.Period), v.Org
-	verAV, err := attributevalue.MarshalMap(ver)
-	if err != nil {
-		return err
-	}
-	curAV, err := attributevalue.MarshalMap(cur)
-	if err != nil {
-		return err
-	}
-	curPut := &types.Put{TableName: &s.Table, Item: curAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}
-	if v.Number > 1 {
-		curPut.ConditionExpression = aws.String("version = :prev")
-		curPut.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(v.Number - 1)}}
-	}
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &s.Table, Item: verAV, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: curPut},
-	}
+	var extra []types.TransactWriteItem
 	if idem != nil {
 		put, err := s.idemPut(*idem)
 		if err != nil {
 			return err
 		}
-		items = append(items, types.TransactWriteItem{Put: put})
+		extra = append(extra, types.TransactWriteItem{Put: put})
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	err := s.appendWithPointer(ctx, ver, cur, "version", v.Number-1, extra...)
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
 		reasons := tce.CancellationReasons

@@ -81,9 +81,9 @@ func TypedValues(values map[string]string) map[string]any {
 type jsonNumber string
 
 func (n jsonNumber) MarshalJSON() ([]byte, error) {
-	s := strings.TrimRight(strings.TrimRight(string(n), "0"), ".")
-	if s == "" {
-		s = "0"
+	s := string(n)
+	if strings.Contains(s, ".") { // only zeros after the point are insignificant
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 	}
 	return []byte(s), nil
 }

@@ -178,27 +178,38 @@ func (s *Service) Register(ctx context.Context) (Register, error) {
 	return reg, nil
 }
 
+// mayWrite reports whether p may submit org's return: admins any, submitters their own.
+func mayWrite(p Principal, org string) bool {
+	return p.Has("admin") || (p.Has("submitter") && p.Org != "" && strings.EqualFold(p.Org, strings.TrimSpace(org)))
+}
+
+func forbiddenWrite(p Principal, org string) error {
+	return Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", orDash(p.Org), strings.ToUpper(strings.TrimSpace(org)))
+}
+
+// rawValue is the value given for key, "" if none.
+func rawValue(raw []RawField, key string) string {
+	for _, rf := range raw {
+		if strings.TrimSpace(rf.Key) == key {
+			return strings.TrimSpace(rf.Value)
+		}
+	}
+	return ""
+}
+
 // registerFor is the part of the register a single return needs: its organisation, read
 // by key, so a submission's cost does not grow with the register.
 func (s *Service) registerFor(ctx context.Context, raw []RawField) (Register, error) {
 	reg := Register{}
-	for _, rf := range raw {
-		if strings.TrimSpace(rf.Key) != KeyOrg {
-			continue
-		}
-		code := strings.ToUpper(strings.TrimSpace(rf.Value))
-		if !ValidOrgCode(code) {
-			break
-		}
-		o, err := s.Organisations.Organisation(ctx, code)
-		if err != nil {
-			return nil, err
-		}
-		if o != nil {
-			reg[o.Code] = *o
-		}
-		break
+	code := strings.ToUpper(rawValue(raw, KeyOrg))
+	if !ValidOrgCode(code) {
+		return reg, nil
 	}
+	o, err := s.Organisations.Organisation(ctx, code)
+	if err != nil || o == nil {
+		return reg, err
+	}
+	reg[o.Code] = *o
 	return reg, nil
 }
 
@@ -209,6 +220,11 @@ func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created boo
 		raw, err := s.parse(up)
 		if err != nil {
 			return nil, err
+		}
+		// Whose return it is decides who may send it, before anything about its content
+		// is said: another organisation's return is refused whatever it holds.
+		if org := rawValue(raw, KeyOrg); org != "" && !mayWrite(up.Principal, org) {
+			return nil, forbiddenWrite(up.Principal, org)
 		}
 		reg, err := s.registerFor(ctx, raw)
 		if err != nil {
@@ -291,8 +307,8 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 		return nil, false, err
 	}
 	for _, r := range rets {
-		if !up.Principal.Has("admin") && !(up.Principal.Has("submitter") && strings.EqualFold(up.Principal.Org, r.Org)) {
-			return nil, false, Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", orDash(up.Principal.Org), r.Org)
+		if !mayWrite(up.Principal, r.Org) {
+			return nil, false, forbiddenWrite(up.Principal, r.Org)
 		}
 	}
 
