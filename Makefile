@@ -117,13 +117,10 @@ export ZIP_BOOTSTRAP
 bench: deps ## Benchmarks against the local stack, with a readable report in bench-report.txt
 	@$(stop_stack_on_exit); \
 	$(stack_up) >/dev/null; \
-	$(with_stack_env) $(GO) test -run '^$$' -bench . -benchmem ./... | tee .local/bench.txt; \
-	if [ -d infra/benchreport ]; then \
-	  $(GO) run ./infra/benchreport < .local/bench.txt > bench-report.txt; \
-	else \
-	  cp .local/bench.txt bench-report.txt; \
-	fi; \
-	echo "bench: wrote bench-report.txt"
+	$(with_stack_env) status=0; \
+	$(GO) test -run '^$$' -bench . -benchmem ./... | tee .local/bench.txt || status=$$?; \
+	$(GO) run ./infra/benchreport -in .local/bench.txt -o bench-report.txt || status=1; \
+	exit $$status
 
 lint: ## gofmt, go vet, staticcheck, govulncheck
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path '*/node_modules/*' -print0 | xargs -0 -r gofmt -l); \

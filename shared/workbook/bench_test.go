@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -41,4 +42,45 @@ func bigSnapshot(b *testing.B) rollup.Snapshot {
 	set, _ := targets.Default()
 	res := metrics.Compute(metrics.ComputeInput{Returns: in, Register: orgs, Targets: set, Month: period.MonthOf(first.Add(11).Due(30)), DueDays: 30})
 	return rollup.Snapshot{Result: res, Revision: 1, InputsFingerprint: "bench", CreatedAt: received}
+}
+
+// BenchmarkRenderPeakHeap reports the peak heap in use while both editions of a 500 × 12
+// rollup are rendered, sampled every millisecond, above the heap in use before.
+func BenchmarkRenderPeakHeap(b *testing.B) {
+	s := bigSnapshot(b)
+	var peak uint64
+	for b.Loop() {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		done := make(chan struct{})
+		result := make(chan uint64)
+		go func() {
+			var max uint64
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					result <- max
+					return
+				case <-t.C:
+					var m runtime.MemStats
+					runtime.ReadMemStats(&m)
+					if m.HeapInuse > base && m.HeapInuse-base > max {
+						max = m.HeapInuse - base
+					}
+				}
+			}
+		}()
+		for _, ed := range rollup.Editions {
+			if _, err := Render(s, ed); err != nil {
+				b.Fatal(err)
+			}
+		}
+		close(done)
+		peak = <-result
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
