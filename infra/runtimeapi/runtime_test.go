@@ -14,12 +14,13 @@ import (
 	"github.com/ddat-workforce/returns/infra/localclient"
 )
 
-// build compiles a function as `make build` does, but for this machine's architecture
+// build compiles a function as `make build` does (same tags and flags), but for this
+// machine's architecture
 // so it can run here.
 func build(t testing.TB, name string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "../../functions/"+name)
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "../../functions/"+name)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, msg)

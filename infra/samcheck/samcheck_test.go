@@ -365,6 +365,9 @@ func wildcardGrants(v any, path string) []string {
 	var out []string
 	switch v := v.(type) {
 	case map[string]any:
+		if v["Effect"] == "Deny" {
+			return nil // a wildcard in a Deny takes away, it grants nothing
+		}
 		for k, child := range v {
 			here := path + "." + k
 			switch k {
@@ -565,4 +568,18 @@ func TestAlarms(t *testing.T) {
 	if !have[key{"ApproximateNumberOfMessagesVisible", "RollupDeadLetterQueue"}] {
 		t.Error("the rollup dead-letter queue has no depth alarm")
 	}
+}
+
+// TestBucketRefusesPlainHTTP: the bucket policy denies every request made without TLS.
+func TestBucketRefusesPlainHTTP(t *testing.T) {
+	doc := obj(props(loadTemplate(t), "FilesBucketPolicy")["PolicyDocument"])
+	stmts, _ := doc["Statement"].([]any)
+	for _, st := range stmts {
+		s := obj(st)
+		cond := obj(obj(s["Condition"])["Bool"])
+		if s["Effect"] == "Deny" && s["Principal"] == "*" && cond["aws:SecureTransport"] == "false" {
+			return
+		}
+	}
+	t.Errorf("FilesBucketPolicy has no statement denying requests without TLS: %v", doc)
 }
