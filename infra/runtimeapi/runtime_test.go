@@ -15,8 +15,7 @@ import (
 )
 
 // build compiles a function as `make build` does (same tags and flags), but for this
-// machine's architecture
-// so it can run here.
+// machine's architecture so it can run here.
 func build(t testing.TB, name string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
