@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -66,30 +65,10 @@ func (s *Store) Rollup(ctx context.Context, month string, revision int) (*rollup
 
 // Rollups lists the newest revision of every month.
 func (s *Store) Rollups(ctx context.Context) ([]rollup.Record, error) {
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
+	return queryAll(ctx, s, &dynamodb.QueryInput{
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "ROLLUPS"}},
-	})
-	var out []rollup.Record
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query rollups: %w", err)
-		}
-		var items []rollupItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			rec, err := it.record()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, rec)
-		}
-	}
-	return out, nil
+	}, rollupItem.record)
 }
 
 // PutRollup writes a revision and moves the month's latest pointer to it, in one

@@ -167,24 +167,29 @@ func (s *Store) CurrentByPeriod(ctx context.Context, q period.Quarter) ([]workfo
 }
 
 func (s *Store) queryVersions(ctx context.Context, in *dynamodb.QueryInput) ([]workforce.Version, error) {
+	return queryAll(ctx, s, in, versionItem.version)
+}
+
+// queryAll runs a Query to its last page, turning each item into an O.
+func queryAll[I, O any](ctx context.Context, s *Store, in *dynamodb.QueryInput, convert func(I) (O, error)) ([]O, error) {
 	in.TableName = &s.Table
-	var out []workforce.Version
+	var out []O
 	p := dynamodb.NewQueryPaginator(s.DB, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("query: %w", err)
+			return nil, fmt.Errorf("query %s: %w", aws.ToString(in.KeyConditionExpression), err)
 		}
-		var items []versionItem
+		var items []I
 		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
 			return nil, err
 		}
 		for _, it := range items {
-			v, err := it.version()
+			o, err := convert(it)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, v)
+			out = append(out, o)
 		}
 	}
 	return out, nil
@@ -336,26 +341,10 @@ func (it orgItem) organisation() workforce.Organisation {
 
 // Organisations lists the register, in code order.
 func (s *Store) Organisations(ctx context.Context) ([]workforce.Organisation, error) {
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName:                 &s.Table,
+	return queryAll(ctx, s, &dynamodb.QueryInput{
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "REGISTER"}},
-	})
-	var out []workforce.Organisation
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query register: %w", err)
-		}
-		var items []orgItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			out = append(out, it.organisation())
-		}
-	}
-	return out, nil
+	}, func(it orgItem) (workforce.Organisation, error) { return it.organisation(), nil })
 }
 
 // PutOrganisation adds or replaces an organisation in the register.
