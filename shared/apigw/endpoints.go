@@ -57,7 +57,7 @@ func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HT
 	if p := r.QueryStringParameters["period"]; p != "" {
 		q, err := period.ParseQuarter(p)
 		if err != nil {
-			ps = append(ps, workforce.Problem{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."})
+			ps = append(ps, workforce.Problem{Field: "period", Code: "invalid_period", Message: err.Error() + "."})
 		} else {
 			prefill[workforce.KeyPeriod] = q.String()
 		}
@@ -349,7 +349,7 @@ func badParams(message string, problems ...workforce.Problem) error {
 }
 
 func periodProblem(err error) workforce.Problem {
-	return workforce.Problem{Field: "period", Code: "invalid_period", Message: "The quarter " + err.Error() + "."}
+	return workforce.Problem{Field: "period", Code: "invalid_period", Message: err.Error() + "."}
 }
 
 func orDash(s string) string {

@@ -3,6 +3,7 @@
 package period
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -17,8 +18,20 @@ type Quarter struct {
 	Q         int // 1..4
 }
 
-// ErrAmbiguous is wrapped by parse errors for inputs that look like a calendar quarter.
-var ErrAmbiguous = fmt.Errorf("ambiguous period")
+// ErrAmbiguous matches (errors.Is) the parse error for an input that looks like a calendar
+// quarter.
+var ErrAmbiguous = errors.New("ambiguous period")
+
+// ParseError says, in a sentence for people, why a period could not be read.
+type ParseError struct {
+	msg       string
+	ambiguous bool
+}
+
+func (e *ParseError) Error() string { return e.msg }
+
+// Is makes errors.Is(err, ErrAmbiguous) true for a calendar quarter.
+func (e *ParseError) Is(target error) bool { return e.ambiguous && target == ErrAmbiguous }
 
 var (
 	// 2025-26-Q1, 2025/26 Q1, 2025-2026 Q1, FY2025-26 Q1, FY 2025/26-Q1
@@ -40,9 +53,9 @@ func ParseQuarter(s string) (Quarter, error) {
 	} else if m := qFirst.FindStringSubmatch(t); m != nil {
 		q, start, end = m[1], m[2], m[3]
 	} else if calendar.MatchString(t) {
-		return Quarter{}, fmt.Errorf("%w: %q looks like a calendar quarter; give the financial year and quarter, for example 2025-26-Q1 (April to June 2025)", ErrAmbiguous, s)
+		return Quarter{}, &ParseError{ambiguous: true, msg: fmt.Sprintf("%q looks like a calendar quarter, which could mean January to March or April to June; give the financial year and quarter, for example 2025-26-Q1 (April to June 2025)", s)}
 	} else {
-		return Quarter{}, fmt.Errorf("%q is not a financial-year quarter; use the form 2025-26-Q1 (April to June 2025)", s)
+		return Quarter{}, &ParseError{msg: fmt.Sprintf("%q is not a financial-year quarter; use the form 2025-26-Q1 (April to June 2025)", s)}
 	}
 	y, _ := strconv.Atoi(start)
 	e, _ := strconv.Atoi(end)
@@ -53,7 +66,7 @@ func ParseQuarter(s string) (Quarter, error) {
 		}
 	}
 	if e != y+1 {
-		return Quarter{}, fmt.Errorf("%q: a financial year runs over two consecutive years, for example 2025-26-Q1", s)
+		return Quarter{}, &ParseError{msg: fmt.Sprintf("%q is not a financial-year quarter: a financial year runs over two consecutive years, for example 2025-26-Q1", s)}
 	}
 	n, _ := strconv.Atoi(q)
 	return Quarter{StartYear: y, Q: n}, nil

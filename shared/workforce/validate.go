@@ -111,7 +111,7 @@ func checkPeriod(byKey map[string]RawField, now time.Time, ps *[]Problem) (perio
 	}
 	q, err := period.ParseQuarter(rf.Value)
 	if err != nil {
-		*ps = append(*ps, problemAt(rf, "invalid_period", "The quarter "+err.Error()+"."))
+		*ps = append(*ps, problemAt(rf, "invalid_period", err.Error()+"."))
 		return q, false
 	}
 	if q.ReferenceDate().After(now) {
