@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"io"
 	"math"
 	"os"
@@ -315,7 +316,7 @@ func perOp(name string) func(results) (string, bool) {
 			s += ", " + sig(b/1024) + " KB/op"
 		}
 		if a, ok := res.mean(name, "allocs/op"); ok > 0 {
-			s += ", " + thousands(int64(math.Round(a))) + " allocs/op"
+			s += ", " + numfmt.Int(int64(math.Round(a))) + " allocs/op"
 		}
 		return s, true
 	}
@@ -328,7 +329,7 @@ func iterations(res results, name string) string {
 			n += b.iterations
 		}
 	}
-	return thousands(n)
+	return numfmt.Int(n)
 }
 
 func write(w io.Writer, res results, source string, now time.Time) {
@@ -380,13 +381,13 @@ func write(w io.Writer, res results, source string, now time.Time) {
 			case "B/op":
 				mem = sig(m.value/1024) + " KB"
 			case "allocs/op":
-				allocs = thousands(int64(m.value))
+				allocs = numfmt.Int(int64(m.value))
 			default:
 				other = append(other, sig(m.value)+" "+m.unit)
 			}
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", shortPkg(b.pkg), strings.TrimPrefix(b.name, "Benchmark"),
-			thousands(b.iterations), timeOp, mem, allocs, strings.Join(other, ", "))
+			numfmt.Int(b.iterations), timeOp, mem, allocs, strings.Join(other, ", "))
 	}
 	tw.Flush()
 	if len(sorted) > 0 {
@@ -444,24 +445,7 @@ func sig(v float64) string {
 	s := strconv.FormatFloat(v, 'f', decimals, 64)
 	if decimals == 0 {
 		n, _ := strconv.ParseInt(s, 10, 64)
-		return thousands(n)
+		return numfmt.Int(n)
 	}
 	return s
-}
-
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"io"
 	"maps"
 	"net/http"
@@ -432,7 +433,7 @@ func (d *demo) revise(o workforce.Organisation, q period.Quarter) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "   the first return, as JSON\t%s: version %d, headcount %s\n", statusText(r.Status), rc.Version, thousands(first[workforce.KeyHeadcount]))
+		fmt.Fprintf(tw, "   the first return, as JSON\t%s: version %d, headcount %s\n", statusText(r.Status), rc.Version, numfmt.Decimal(first[workforce.KeyHeadcount]))
 	} else {
 		fmt.Fprintf(tw, "   the first return\tsent by an earlier run; this run sends only the correction\n")
 	}
@@ -441,7 +442,7 @@ func (d *demo) revise(o workforce.Organisation, q period.Quarter) error {
 		return err
 	}
 	fmt.Fprintf(tw, "   the corrected return, as JSON\t%s: version %d, headcount %s, duplicate %v\n",
-		statusText(r.Status), rc.Version, thousands(revised[workforce.KeyHeadcount]), rc.Duplicate)
+		statusText(r.Status), rc.Version, numfmt.Decimal(revised[workforce.KeyHeadcount]), rc.Duplicate)
 
 	cur, status, err := d.view(tok, path)
 	if err != nil || status != http.StatusOK {
@@ -451,8 +452,8 @@ func (d *demo) revise(o workforce.Organisation, q period.Quarter) error {
 	if err != nil || status != http.StatusOK {
 		return fmt.Errorf("GET %s/versions/1: status %d, %v", path, status, err)
 	}
-	fmt.Fprintf(tw, "   GET %s\tversion %d is current, %d versions kept, headcount %s\n", path, cur.Version, len(cur.Versions), thousands(string(cur.Values[workforce.KeyHeadcount])))
-	fmt.Fprintf(tw, "   GET %s/versions/1\tstill readable (current: %v), headcount %s\n", path, v1.Current, thousands(string(v1.Values[workforce.KeyHeadcount])))
+	fmt.Fprintf(tw, "   GET %s\tversion %d is current, %d versions kept, headcount %s\n", path, cur.Version, len(cur.Versions), numfmt.Decimal(string(cur.Values[workforce.KeyHeadcount])))
+	fmt.Fprintf(tw, "   GET %s/versions/1\tstill readable (current: %v), headcount %s\n", path, v1.Current, numfmt.Decimal(string(v1.Values[workforce.KeyHeadcount])))
 
 	rc, r, err = d.submit(o.Code, q, revised, workforce.FormatCSV)
 	if err != nil {
@@ -625,7 +626,7 @@ func (d *demo) readBack(orgs []workforce.Organisation, quarters []period.Quarter
 			share = fmt.Sprintf("%.2f%%", 100*float64(f.ddat)/float64(f.headcount))
 		}
 		fmt.Fprintf(tw, "   \t%s\t%d of %d\t%d\t%s\t%s\t%s\t\n", q, f.returns, len(orgs), f.civil,
-			thousands(strconv.FormatInt(f.headcount, 10)), thousands(strconv.FormatInt(f.ddat, 10)), share)
+			numfmt.Decimal(strconv.FormatInt(f.headcount, 10)), numfmt.Decimal(strconv.FormatInt(f.ddat, 10)), share)
 		total += f.returns
 		mismatched += f.mismatched
 		others += f.others
@@ -738,30 +739,6 @@ func (d *demo) summary(orgs []workforce.Organisation, quarters []period.Quarter,
 	if warnings["late_return"] > 0 {
 		fmt.Fprintf(d.out, "The late_return warnings are expected: the demo sends past quarters' returns today, long after they were due.\n")
 	}
-}
-
-// thousands writes a whole number with commas; anything else is returned as it is.
-func thousands(s string) string {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return s
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	digits := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func statusText(code int) string { return strconv.Itoa(code) + " " + http.StatusText(code) }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"io"
 	"net/http"
 	"os"
@@ -40,7 +41,7 @@ func (d *demo) rollup(month period.Month) error {
 	if n := len(snap.Government.Quarters); n > 0 {
 		g := snap.Government.Quarters[n-1]
 		fmt.Fprintf(d.out, "   government, %s: headcount %s, DDaT headcount %s, DDaT share %s, coverage %s, returns %d of %d\n",
-			g.Period, thousands(fmt.Sprint(g.Headcount)), thousands(fmt.Sprint(g.DDaTHeadcount)), pct(g.DDaTShare), pct(g.Coverage), g.ReturnsReceived, g.ReturnsExpected)
+			g.Period, numfmt.Int(g.Headcount), numfmt.Int(g.DDaTHeadcount), pct(g.DDaTShare), pct(g.Coverage), g.ReturnsReceived, g.ReturnsExpected)
 	}
 	fmt.Fprintf(d.out, "\n   Progress against the commitments, %s\n", month)
 	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
@@ -91,7 +92,7 @@ func (d *demo) downloadReports(snap rollup.Snapshot) error {
 		if err := os.WriteFile(path, body, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(d.out, "   %-10s %s (%s KB, SHA-256 %s… as recorded in the snapshot)\n", ed, path, thousands(fmt.Sprint(len(body)/1024)), rep.SHA256[:16])
+		fmt.Fprintf(d.out, "   %-10s %s (%s KB, SHA-256 %s… as recorded in the snapshot)\n", ed, path, numfmt.Int(int64(len(body)/1024)), rep.SHA256[:16])
 	}
 	return nil
 }
@@ -111,5 +112,5 @@ func figure(v *float64, threshold float64) string {
 	if threshold <= 1 {
 		return pct(v)
 	}
-	return thousands(fmt.Sprintf("%.0f", *v))
+	return numfmt.Int(int64(*v + 0.5))
 }

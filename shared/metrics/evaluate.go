@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/period"
@@ -294,20 +295,9 @@ func reaches(t targets.Target, value *float64, proj float64) bool {
 // format writes a value for a note: shares as percentages, counts as whole numbers.
 func format(m targets.Measure, v float64) string {
 	if m.Cumulative() {
-		return thousands(int64(v + 0.5))
+		return numfmt.Int(int64(v + 0.5))
 	}
 	return fmt.Sprintf("%.1f%%", 100*v)
-}
-
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 func plural(n int, one, many string) string {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"io"
 	"math"
 	"strconv"
@@ -463,7 +464,7 @@ func displayLen(c cell, k Kind) int {
 		if k == Percent {
 			return len(strconv.FormatInt(v*100, 10)) + 3
 		}
-		return len(thousands(strconv.FormatInt(v, 10)))
+		return len(numfmt.Decimal(strconv.FormatInt(v, 10)))
 	case float64:
 		switch k {
 		case Percent:
@@ -471,27 +472,11 @@ func displayLen(c cell, k Kind) int {
 		case Date:
 			return len("30 September 2026")
 		case Count:
-			return len(thousands(strconv.FormatFloat(v, 'f', 0, 64)))
+			return len(numfmt.Decimal(strconv.FormatFloat(v, 'f', 0, 64)))
 		}
-		return len(thousands(strconv.FormatFloat(v, 'f', 2, 64)))
+		return len(numfmt.Decimal(strconv.FormatFloat(v, 'f', 2, 64)))
 	}
 	return 0
-}
-
-// thousands adds the separators of #,##0 to a formatted number.
-func thousands(s string) string {
-	sign, rest := "", s
-	if strings.HasPrefix(s, "-") {
-		sign, rest = "-", s[1:]
-	}
-	whole, frac, _ := strings.Cut(rest, ".")
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
-	if frac != "" {
-		whole += "." + frac
-	}
-	return sign + whole
 }
 
 func longestWord(s string) int {

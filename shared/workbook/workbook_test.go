@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"html"
 	"io"
 	"os"
@@ -341,7 +342,7 @@ func TestLibreOfficeOpensBothEditions(t *testing.T) {
 		if ed == rollup.EditionPublished {
 			headcount = (headcount + 2) / 5 * 5
 		}
-		want := []string{g.Period.String(), thousandsText(headcount)}
+		want := []string{g.Period.String(), numfmt.Int(headcount)}
 		found := false
 		for _, r := range rows {
 			found = found || (len(r) > 4 && r[0] == want[0] && r[4] == want[1])
@@ -350,18 +351,6 @@ func TestLibreOfficeOpensBothEditions(t *testing.T) {
 			t.Errorf("%s: LibreOffice's DDaT share sheet has no row %s with headcount %s:\n%q", ed, want[0], want[1], rows)
 		}
 	}
-}
-
-func thousandsText(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func BenchmarkRender500x12(b *testing.B) {

@@ -2,6 +2,7 @@ package workforce
 
 import (
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"math"
 	"net/mail"
 	"strconv"
@@ -187,7 +188,7 @@ func valueMessage(f Field, raw, code string) string {
 	case "invalid_email":
 		return fmt.Sprintf("%s (%s) %q is not an email address.", f.Label, f.Key, raw)
 	case "too_long":
-		return fmt.Sprintf("%s (%s) can be at most %s characters; it has %s.", f.Label, f.Key, thousands(int64(f.MaxLen)), thousands(int64(utf8.RuneCountInString(raw))))
+		return fmt.Sprintf("%s (%s) can be at most %s characters; it has %s.", f.Label, f.Key, numfmt.Int(int64(f.MaxLen)), numfmt.Int(int64(utf8.RuneCountInString(raw))))
 	}
 	return fmt.Sprintf("%s (%s) is not valid.", f.Label, f.Key)
 }
@@ -244,27 +245,9 @@ func parseHundredths(s string) (int64, bool) {
 
 func formatHundredths(h int64) string { return fmt.Sprintf("%d.%02d", h/100, h%100) }
 
-// thousands writes 1250 as "1,250", as analysts read figures.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // fteText writes hundredths for people: 1234.50 → "1,234.5".
 func fteText(h int64) string {
-	s := thousands(h / 100)
+	s := numfmt.Int(h / 100)
 	if h%100 == 0 {
 		return s
 	}

@@ -2,6 +2,7 @@ package workforce
 
 import (
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"time"
 )
 
@@ -29,11 +30,11 @@ func Warnings(r Return, prev *Return, received time.Time, dueDays int) []Problem
 		for _, c := range []struct{ key, what string }{{KeyHeadcount, "Headcount"}, {KeyDDaTHeadcount, "DDaT headcount"}} {
 			was, now := prev.Count(c.key), r.Count(c.key)
 			if was > 0 && abs(now-was) > int64(warnChangeShare*float64(was)) {
-				warn(c.key, c.key+"_change", fmt.Sprintf("%s changed by %+.0f%% since %s (from %s to %s). Check the figure, or explain the change in notes.", c.what, 100*float64(now-was)/float64(was), prev.Period, thousands(was), thousands(now)))
+				warn(c.key, c.key+"_change", fmt.Sprintf("%s changed by %+.0f%% since %s (from %s to %s). Check the figure, or explain the change in notes.", c.what, 100*float64(now-was)/float64(was), prev.Period, numfmt.Int(was), numfmt.Int(now)))
 			}
 		}
 		if ec := sum(r, EarlyCareerKeys); ec > 0 && r.Count(KeyDDaTHeadcount) == prev.Count(KeyDDaTHeadcount) {
-			warn(KeyDDaTHeadcount, "entrants_without_change", fmt.Sprintf("%s early-career entrants joined DDaT this quarter but DDaT headcount is unchanged since %s (%s).", thousands(ec), prev.Period, thousands(prev.Count(KeyDDaTHeadcount))))
+			warn(KeyDDaTHeadcount, "entrants_without_change", fmt.Sprintf("%s early-career entrants joined DDaT this quarter but DDaT headcount is unchanged since %s (%s).", numfmt.Int(ec), prev.Period, numfmt.Int(prev.Count(KeyDDaTHeadcount))))
 		}
 	}
 	hc, ddat := r.Count(KeyHeadcount), r.Count(KeyDDaTHeadcount)

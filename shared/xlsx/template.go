@@ -7,6 +7,7 @@ package xlsx
 
 import (
 	"fmt"
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"math"
 	"slices"
 	"strconv"
@@ -537,9 +538,9 @@ func (b *builder) validation(fld workforce.Field) *excelize.DataValidation {
 		if fld.MaxLen == 0 {
 			return nil
 		}
-		kind = fmt.Sprintf("Text, up to %s characters", thousands(fld.MaxLen))
+		kind = fmt.Sprintf("Text, up to %s characters", numfmt.Int(int64(fld.MaxLen)))
 		dv.Type, dv.Operator, dv.Formula1 = "textLength", "lessThanOrEqual", strconv.Itoa(fld.MaxLen)
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Too long", fmt.Sprintf("Use up to %s characters.", thousands(fld.MaxLen)))
+		dv.SetError(excelize.DataValidationErrorStyleStop, "Too long", fmt.Sprintf("Use up to %s characters.", numfmt.Int(int64(fld.MaxLen))))
 	default:
 		return nil
 	}
@@ -716,13 +717,4 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-// thousands writes 2000 as 2,000.
-func thousands(i int) string {
-	s := strconv.Itoa(i)
-	for j := len(s) - 3; j > 0; j -= 3 {
-		s = s[:j] + "," + s[j:]
-	}
-	return s
 }
