@@ -69,11 +69,11 @@ type samSchemas struct {
 	byType   map[string]*jsonschema.Schema
 }
 
-// samSchema compiles the SAM schema from the shared repository, which CI clones beside this
-// one. It is not vendored: it is large, and taken unchanged from aws/serverless-application-model.
+// samSchema compiles the SAM schema kept in testdata (taken unchanged from
+// aws/serverless-application-model; see testdata/README.md for its source and licence).
 func samSchema(t *testing.T) samSchemas {
 	t.Helper()
-	path := filepath.Join(repoRoot(t), "..", "shared", "schemas", "sam.schema.json")
+	path := filepath.Join("testdata", "sam.schema.json")
 	schemaOnce.Do(func() { schemas, schemaErr = compileSAMSchema(path) })
 	if schemaErr != nil {
 		t.Fatal(schemaErr)
@@ -84,7 +84,7 @@ func samSchema(t *testing.T) samSchemas {
 func compileSAMSchema(path string) (samSchemas, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return samSchemas{}, fmt.Errorf("the SAM schema is missing (%w); clone the shared repository beside this one so that ../shared/schemas/sam.schema.json exists", err)
+		return samSchemas{}, fmt.Errorf("the SAM schema is missing (%w); it belongs in infra/samcheck/testdata", err)
 	}
 	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)
