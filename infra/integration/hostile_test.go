@@ -109,6 +109,10 @@ func TestHostileCorpus(t *testing.T) {
 			}
 		})
 	}
+	// Every case sent for the shared organisation is refused, so none of them stored anything.
+	if r := h.do("GET", "/returns/"+base.org.Code+"/2025-26-Q1", base.submitter, "", nil, nil); r.Status != 404 {
+		t.Errorf("after the refusals the shared organisation's return answers %d, want 404: %.300s", r.Status, r.Body)
+	}
 }
 
 func newHostileEnv(h *harness) *hostileEnv {
