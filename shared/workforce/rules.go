@@ -54,6 +54,8 @@ var Rules = []Rule{
 		What: "Directors and DGs assessed on digital and data skills", Limit: "directors and DGs appointed", Label: "Assessed compared with appointed (check)"},
 	{Code: "succession_exceeds_roles", Report: KeyDigitalSeniorRolesSuccessor, Left: []string{KeyDigitalSeniorRolesSuccessor}, Right: []string{KeyDigitalSeniorRoles}, Relation: AtMost,
 		What: "Digital and data roles with a succession plan", Limit: "digital and data director and DG roles", Label: "Succession plans compared with roles (check)"},
+	{Code: "ai_immersion_exceeds_cslg_members", Report: KeyCSLGMembersAIImmersion, Left: []string{KeyCSLGMembersAIImmersion}, Right: []string{KeyCSLGMembers}, Relation: AtMost,
+		What: "Civil Service Leadership Group members who have attended an AI immersion workshop", Limit: "Civil Service Leadership Group members", Label: "AI immersion compared with members (check)"},
 }
 
 // Keys are the fields the rule reads: Left, then Right.

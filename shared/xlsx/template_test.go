@@ -52,7 +52,7 @@ func sample() map[string]any {
 		"entrants_graduate_programme": 20, "entrants_internship": 5, "entrants_other_early_career": 15,
 		"exec_committee_digital_leader": "yes", "board_digital_ned": "no",
 		"senior_appointments": 4, "senior_appointments_assessed": 3, "digital_senior_roles": 6,
-		"digital_senior_roles_with_succession_plan": 5, "senior_leaders_ai_learning": 12,
+		"digital_senior_roles_with_succession_plan": 5, "cslg_members": 12, "cslg_members_ai_immersion": 7,
 	}
 }
 
@@ -461,8 +461,7 @@ func TestTemplateChecks(t *testing.T) {
 	}
 	allOK := fmt.Sprintf("All %d checks say OK", 4+len(workforce.Rules))
 
-	localGov := map[string]any{"org": "KENT", "period": "2025-26-Q2", "exec_committee_digital_leader": "yes", "board_digital_ned": "yes",
-		"senior_appointments": 1, "senior_appointments_assessed": 1, "digital_senior_roles": 2, "digital_senior_roles_with_succession_plan": 0, "senior_leaders_ai_learning": 3}
+	localGov := map[string]any{"org": "KENT", "period": "2025-26-Q2", "exec_committee_digital_leader": "yes", "board_digital_ned": "yes"}
 	tests := []struct {
 		name    string
 		values  map[string]any // nil: the sample
@@ -491,6 +490,8 @@ func TestTemplateChecks(t *testing.T) {
 			want: "Directors and DGs assessed on digital and data skills is 5, more than directors and DGs appointed (4)."},
 		{name: "plans over roles", change: map[string]any{"digital_senior_roles_with_succession_plan": 7}, check: "succession_exceeds_roles",
 			want: "Digital and data roles with a succession plan is 7, more than digital and data director and DG roles (6)."},
+		{name: "AI immersion over members", change: map[string]any{"cslg_members_ai_immersion": 13}, check: "ai_immersion_exceeds_cslg_members",
+			want: "Civil Service Leadership Group members who have attended an AI immersion workshop is 13, more than Civil Service Leadership Group members (12)."},
 		{name: "yes/no missing", change: map[string]any{"board_digital_ned": ""}, check: "board_digital_ned", want: "Choose yes or no"},
 		{name: "organisation not listed", change: map[string]any{"org": "NOPE"}, check: "org", want: "Choose your organisation from the list"},
 		{name: "local government leaves workforce blank", values: localGov, check: "family_sum_mismatch", want: "OK", summary: allOK},
