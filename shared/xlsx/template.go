@@ -17,10 +17,6 @@ import (
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// TemplateVersion identifies this layout of the template. It is written into the
-// workbook as the cell named template_version.
-const TemplateVersion = "2026.1"
-
 // Sheet and defined names of the template.
 const (
 	SheetInstructions   = "Instructions"

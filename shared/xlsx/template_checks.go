@@ -27,7 +27,7 @@ func (b *builder) fieldCheck(key string) string {
 			return `IF(LEN(org)=0,"Enter your organisation's code","OK")`
 		}
 		look := func(col int) string { return fmt.Sprintf("VLOOKUP(org,%s,%d,FALSE)", b.orgTable, col) }
-		return fmt.Sprintf(`IF(LEN(org)=0,"Choose your organisation",IFERROR("OK: "&%s&IF(%s="local_government"," (local government: answer 'About this return' and 'Digital leadership' only)",""),"Choose your organisation from the list"))`,
+		return fmt.Sprintf(`IF(LEN(org)=0,"Choose your organisation",IFERROR("OK: "&%s&IF(%s="local_government"," (local government: answer 'About this return' and the two yes/no questions only)",""),"Choose your organisation from the list"))`,
 			look(2), look(3))
 	case workforce.KeyPeriod:
 		if b.periodTbl == "" {

@@ -13,8 +13,32 @@ import (
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// localGovNote is added to the intro of the sections local-government bodies skip.
-const localGovNote = " Local-government bodies: leave this section blank."
+// localGovNote is what a section's intro tells local-government bodies, from the
+// catalogue: to leave it blank, or which of its questions to answer; "" when they answer
+// all of it.
+func localGovNote(sec workforce.Section) string {
+	var answer []string
+	all := true
+	for _, f := range workforce.Fields {
+		if f.Section.ID != sec.ID {
+			continue
+		}
+		if f.AppliesTo(workforce.LocalGovernment) {
+			answer = append(answer, "'"+f.Label+"'")
+		} else {
+			all = false
+		}
+	}
+	switch {
+	case all:
+		return ""
+	case len(answer) == 0:
+		return " Local-government bodies: leave this section blank."
+	case len(answer) == 1:
+		return " Local-government bodies: answer only " + answer[0] + " and leave the rest blank."
+	}
+	return " Local-government bodies: answer only " + strings.Join(answer[:len(answer)-1], ", ") + " and " + answer[len(answer)-1] + ", and leave the rest blank."
+}
 
 func (b *builder) returnSheet() error {
 	const sh = SheetReturn
@@ -29,7 +53,7 @@ func (b *builder) returnSheet() error {
 	w := &rowWriter{f: b.f, sheet: sh}
 	w.text(1, colKey, "DDaT workforce quarterly return", b.s.title)
 	w.height(1, 24)
-	w.text(2, colKey, "Fill in the yellow cells. Column E checks your figures as you type: every check must say OK before you submit. Local-government bodies answer only 'About this return' and 'Digital leadership'.", b.s.intro)
+	w.text(2, colKey, "Fill in the yellow cells. Column E checks your figures as you type: every check must say OK before you submit. Local-government bodies answer only 'About this return' and the two yes/no questions in 'Digital leadership'.", b.s.intro)
 	w.text(3, colKey, "Checks", b.s.summary)
 	for i, h := range []string{"Field key (cell name)", "Question", "Guidance", "Your answer", "Check"} {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -50,10 +74,7 @@ func (b *builder) returnSheet() error {
 		}
 		w.height(row, 20)
 		row++
-		intro := sec.Intro
-		if !sectionApplies(sec, workforce.LocalGovernment) {
-			intro += localGovNote
-		}
+		intro := sec.Intro + localGovNote(sec)
 		w.text(row, colKey, intro, b.s.intro)
 		row++
 		for _, fld := range workforce.Fields {
@@ -128,16 +149,6 @@ func (b *builder) returnSheet() error {
 		return err
 	}
 	return fitToPageWidth(b.f, sh, "landscape")
-}
-
-// sectionApplies reports whether any field of the section applies to kind k.
-func sectionApplies(s workforce.Section, k workforce.OrgKind) bool {
-	for _, f := range workforce.Fields {
-		if f.Section.ID == s.ID && f.AppliesTo(k) {
-			return true
-		}
-	}
-	return false
 }
 
 func (b *builder) inputStyle(f workforce.Field) int {

@@ -496,7 +496,7 @@ func TestTemplateChecks(t *testing.T) {
 		{name: "organisation not listed", change: map[string]any{"org": "NOPE"}, check: "org", want: "Choose your organisation from the list"},
 		{name: "local government leaves workforce blank", values: localGov, check: "family_sum_mismatch", want: "OK", summary: allOK},
 		{name: "local government told what to answer", values: localGov, check: "org",
-			want: "OK: Kent County Council (local government: answer 'About this return' and 'Digital leadership' only)"},
+			want: "OK: Kent County Council (local government: answer 'About this return' and the two yes/no questions only)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
