@@ -72,8 +72,8 @@ func (rule Rule) applies(r Return) bool {
 	return true
 }
 
-// Holds reports whether left and right, the two sides' totals, satisfy the relation.
-func (rule Rule) Holds(left, right int64) bool {
+// holds reports whether left and right, the two sides' totals, satisfy the relation.
+func (rule Rule) holds(left, right int64) bool {
 	if rule.Relation == SumEquals {
 		return left == right
 	}
@@ -112,7 +112,7 @@ func (rule Rule) broken(r Return) (string, bool) {
 			right -= hundredthsOf(r, k)
 		}
 	}
-	if rule.Holds(left, right) {
+	if rule.holds(left, right) {
 		return "", false
 	}
 	return rule.Message(fteText(left), fteText(right)), true
