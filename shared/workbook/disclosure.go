@@ -136,6 +136,8 @@ func (b builder) targetShare(t metrics.TargetStatus, v *float64) report.Cell {
 		return b.share(v, g.Leadership.SeniorAppointmentsAssessed, g.Leadership.SeniorAppointments)
 	case targets.SuccessionPlanShare:
 		return b.share(v, g.Leadership.DigitalSeniorRolesWithSuccessionPlan, g.Leadership.DigitalSeniorRoles)
+	case targets.CSLGAIImmersionShare:
+		return b.share(v, g.Leadership.CSLGMembersAIImmersion, g.Leadership.CSLGMembers)
 	}
 	return b.orgShare(v) // shares of organisations
 }

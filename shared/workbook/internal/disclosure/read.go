@@ -329,7 +329,8 @@ func (r *reader) leadership(g Grid) {
 	if cc < 0 {
 		return
 	}
-	pairs := [][2]string{{"Appointees assessed", "Directors and directors general appointed"}, {"Roles with a succession plan", "Digital and data director and DG roles"}}
+	pairs := [][2]string{{"Appointees assessed", "Directors and directors general appointed"}, {"Roles with a succession plan", "Digital and data director and DG roles"},
+		{"CSLG members who have attended", "Civil Service Leadership Group members"}}
 	for _, row := range g.Rows {
 		code := row[cc]
 		for c, h := range g.Header {
@@ -339,7 +340,7 @@ func (r *reader) leadership(g Grid) {
 		}
 		for _, p := range pairs {
 			part, whole := g.colPrefix(p[0]), g.colPrefix(p[1])
-			if part >= 0 && whole >= 0 && row[part] != "[x]" && row[whole] != "[x]" {
+			if part >= 0 && whole >= 0 && !strings.HasPrefix(row[part], "[x") && row[part] != "[z]" && row[whole] != "[x]" && row[whole] != "[z]" {
 				r.s.AtMost(strings.ToLower(p[0])+" are among the "+strings.ToLower(p[1])+", "+code, r.org(code, code, g.Header[part]), r.org(code, code, g.Header[whole]))
 			}
 		}
