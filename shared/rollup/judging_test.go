@@ -27,7 +27,9 @@ type register struct {
 	orgs []workforce.Organisation
 }
 
-func (r register) Organisations(context.Context) ([]workforce.Organisation, error) { return r.orgs, nil }
+func (r register) Organisations(context.Context) ([]workforce.Organisation, error) {
+	return r.orgs, nil
+}
 
 // service has one Civil Service organisation reporting a DDaT share of 5% and 100
 // early-career entrants every quarter from 2023-24-Q1 to 2025-26-Q2.
