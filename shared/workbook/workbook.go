@@ -6,6 +6,7 @@ package workbook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ddat-workforce/returns/shared/metrics"
@@ -38,6 +39,13 @@ func Build(s rollup.Snapshot, edition string) (report.Workbook, error) {
 		c = controlled
 	default:
 		return report.Workbook{}, fmt.Errorf("unknown edition %q", edition)
+	}
+	// A snapshot written before targets carried a unit reads it from the measure.
+	s.Targets = slices.Clone(s.Targets)
+	for i := range s.Targets {
+		if s.Targets[i].Unit == "" {
+			s.Targets[i].Unit = s.Targets[i].Measure.Unit()
+		}
 	}
 	b := builder{s: s, edition: edition, count: c}
 	wb := report.Workbook{
