@@ -128,13 +128,26 @@ func sheetsAsCSV(t *testing.T, name string, b []byte) map[string][]byte {
 	return sheets
 }
 
-func BenchmarkRenderODS500x12(b *testing.B) {
+// BenchmarkRenderFormats renders both editions of a 500 × 12 rollup in each format and
+// reports the size of the published edition.
+func BenchmarkRenderFormats(b *testing.B) {
 	s := bigSnapshot(b)
-	for b.Loop() {
-		for _, ed := range rollup.Editions {
-			if _, err := RenderODS(s, ed); err != nil {
-				b.Fatal(err)
+	for _, f := range rollup.Formats {
+		b.Run(f, func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				for _, ed := range rollup.Editions {
+					out, err := RenderFormat(s, ed, f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if ed == rollup.EditionPublished {
+						size = len(out)
+					}
+				}
 			}
-		}
+			b.ReportMetric(float64(size), "bytes/published")
+		})
 	}
 }
