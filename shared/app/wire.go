@@ -77,7 +77,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Organisations: store,
 		Store:         store,
 		Blobs:         files,
-		Workbook:      workbook.Render,
+		Workbook:      workbook.RenderFormat,
 		Targets:       set,
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,

@@ -64,11 +64,12 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, contentType st
 	return s.PutUpload(ctx, key, body, contentType)
 }
 
-// PresignGet is a short-lived URL that downloads key, for a browser to follow.
-func (s *Store) PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, error) {
+// PresignGet is a short-lived URL that downloads key as filename with contentType, for
+// a browser to follow.
+func (s *Store) PresignGet(ctx context.Context, key, filename, contentType string, ttl time.Duration) (string, error) {
 	disposition := `attachment; filename="` + filename + `"`
 	req, err := s3.NewPresignClient(s.Client).PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: &s.Bucket, Key: &key, ResponseContentDisposition: &disposition,
+		Bucket: &s.Bucket, Key: &key, ResponseContentDisposition: &disposition, ResponseContentType: &contentType,
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", fmt.Errorf("presign s3://%s/%s: %w", s.Bucket, key, err)

@@ -374,7 +374,6 @@ func (s *Service) appendVersion(ctx context.Context, v Version, idem *Idempotenc
 		pr := prev.Return()
 		prevReturn = &pr
 	}
-	v.Warnings = Warnings(v.Return(), prevReturn, v.ReceivedAt, s.DueDays)
 	for attempt := 0; attempt < attempts; attempt++ {
 		cur, err := s.Returns.Current(ctx, v.Org, v.Period)
 		if err != nil {
@@ -394,6 +393,7 @@ func (s *Service) appendVersion(ctx context.Context, v Version, idem *Idempotenc
 		if cur != nil {
 			v.Number, v.FirstReceivedAt = cur.Number+1, cur.FirstReceivedAt
 		}
+		v.Warnings = Warnings(v.Return(), prevReturn, v.FirstReceivedAt, s.DueDays)
 		var rec *IdempotencyRecord
 		if idem != nil {
 			r := *idem
