@@ -68,16 +68,16 @@ func TestControlChar(t *testing.T) {
 func TestFormulaLike(t *testing.T) {
 	for in, want := range map[string]bool{
 		`=HYPERLINK("https://evil.example","Click")`: true,
-		"+44 20 7946 0000":                          true,
-		"-2+3+cmd|' /C calc'!A0":                    true,
-		"- first point":                             true,
-		"@SUM(A1:A2)":                               true,
-		"\t=1+1":                                    true,
-		"\r=1+1":                                    true,
-		"A Analyst":                                 false,
-		"Reorganisation on 1 May; see note":         false,
-		"":                                          false,
-		"50% of staff":                              false,
+		"+44 20 7946 0000":                           true,
+		"-2+3+cmd|' /C calc'!A0":                     true,
+		"- first point":                              true,
+		"@SUM(A1:A2)":                                true,
+		"\t=1+1":                                     true,
+		"\r=1+1":                                     true,
+		"A Analyst":                                  false,
+		"Reorganisation on 1 May; see note":          false,
+		"":                                           false,
+		"50% of staff":                               false,
 	} {
 		if got := FormulaLike(in); got != want {
 			t.Errorf("FormulaLike(%q) = %v, want %v", in, got, want)
