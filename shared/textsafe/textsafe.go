@@ -40,23 +40,26 @@ func TruncateTo(s string, n int) string {
 func Quote(s string) string { return strconv.Quote(Truncate(s)) }
 
 // ControlChar finds the first control character in s (C0, DEL, C1, and the bidirectional
-// controls that make text display in an order other than the one it is stored in),
-// allowing newlines and tabs when multiline. It returns the character and whether there
-// was one. A carriage return is allowed in multiline text only as part of "\r\n".
-func ControlChar(s string, multiline bool) (rune, bool) {
+// and line-separator characters that make text display other than as it is stored),
+// allowing newlines and tabs when multiline; a carriage return is allowed there only as
+// part of "\r\n". It returns the character and its position, counting characters from 1,
+// or 0 when there is none.
+func ControlChar(s string, multiline bool) (rune, int) {
+	at := 0
 	for i, r := range s {
+		at++
 		switch {
 		case multiline && (r == '\n' || r == '\t'):
 			continue
 		case multiline && r == '\r' && i+1 < len(s) && s[i+1] == '\n':
 			continue
 		case r < 0x20, r >= 0x7f && r < 0xa0:
-			return r, true
+			return r, at
 		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
-			return r, true
+			return r, at
 		}
 	}
-	return 0, false
+	return 0, 0
 }
 
 // CharName names a control character for people: "a tab", "NUL (character 0)".

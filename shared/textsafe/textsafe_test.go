@@ -43,24 +43,24 @@ func TestControlChar(t *testing.T) {
 	for _, tc := range []struct {
 		in        string
 		multiline bool
-		bad       bool
 		r         rune
+		at        int
 	}{
-		{"A Analyst", false, false, 0},
-		{"Müller-Lüdenscheidt, Zoë", false, false, 0},
-		{"a\x00b", false, true, 0},
-		{"a\x1b[31mred", true, true, 0x1b},
-		{"a\x7f", false, true, 0x7f},
-		{"a\u0085b", false, true, 0x85}, // C1 next line
-		{"abc\u202edcba", true, true, 0x202e},
-		{"line one\nline two", false, true, '\n'},
-		{"line one\nline two\tindented", true, false, 0},
-		{"windows\r\nline", true, false, 0},
-		{"old mac\rline", true, true, '\r'},
+		{"A Analyst", false, 0, 0},
+		{"Müller-Lüdenscheidt, Zoë", false, 0, 0},
+		{"a\x00b", false, 0, 2},
+		{"é\x1b[31mred", true, 0x1b, 2},
+		{"a\x7f", false, 0x7f, 2},
+		{"a\u0085b", false, 0x85, 2}, // C1 next line
+		{"abc\u202edcba", true, 0x202e, 4},
+		{"line one\nline two", false, '\n', 9},
+		{"line one\nline two\tindented", true, 0, 0},
+		{"windows\r\nline", true, 0, 0},
+		{"old mac\rline", true, '\r', 8},
 	} {
-		r, bad := ControlChar(tc.in, tc.multiline)
-		if bad != tc.bad || (bad && r != tc.r) {
-			t.Errorf("ControlChar(%q, %v) = %U %v, want %U %v", tc.in, tc.multiline, r, bad, tc.r, tc.bad)
+		r, at := ControlChar(tc.in, tc.multiline)
+		if r != tc.r || at != tc.at {
+			t.Errorf("ControlChar(%q, %v) = %U at %d, want %U at %d", tc.in, tc.multiline, r, at, tc.r, tc.at)
 		}
 	}
 }

@@ -1,11 +1,6 @@
 package workforce
 
-import (
-	"fmt"
-	"regexp"
-)
-
-var thousandsRE = regexp.MustCompile(`^-?\d{1,3}(,\d{3})*(\.\d+)?$`)
+import "fmt"
 
 // Rule is a check across fields. Sums must equal their total exactly; limits must not be
 // exceeded. All quantities are compared in hundredths so FTE and headcount compare.
