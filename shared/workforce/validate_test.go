@@ -293,3 +293,31 @@ func TestContentHashIgnoresFormatting(t *testing.T) {
 		t.Error("different content, same hash")
 	}
 }
+
+// The register's names are shown in workbooks too: no control characters, nothing a
+// spreadsheet would run, no 3 MB name echoed back.
+func TestOrganisationText(t *testing.T) {
+	base := Organisation{Code: "HMRC", Name: "HM Revenue and Customs", Parent: "HMRC", Kind: CivilService}
+	if ps := base.Validate(); len(ps) != 0 {
+		t.Fatalf("valid organisation: %+v", ps)
+	}
+	for name, code := range map[string]string{
+		"=HYPERLINK(\"https://evil.example\")": "formula_like",
+		"HM Revenue\x00":                       "control_character",
+		strings.Repeat("x", 201):               "too_long",
+		"  ":                                   "required",
+	} {
+		o := base
+		o.Name = name
+		if ps := o.Validate(); len(ps) != 1 || ps[0].Code != code || ps[0].Field != "name" {
+			t.Errorf("name %q: %+v, want %s", textsafe.Truncate(name), ps, code)
+		}
+	}
+	o := base
+	o.Code, o.Kind = strings.Repeat("X", 3<<20), OrgKind(strings.Repeat("k", 3<<20))
+	for _, p := range o.Validate() {
+		if len(p.Message) > 400 {
+			t.Errorf("%s: message of %d bytes", p.Field, len(p.Message))
+		}
+	}
+}
