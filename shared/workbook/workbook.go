@@ -29,16 +29,20 @@ func Render(s rollup.Snapshot, edition string) ([]byte, error) {
 
 // Build describes one edition of a snapshot as sheets.
 func Build(s rollup.Snapshot, edition string) (report.Workbook, error) {
-	var c counter
 	switch edition {
 	case rollup.EditionManagement:
-		c = exact
+		return build(s, edition, uncontrolled)
 	case rollup.EditionPublished:
-		c = controlled
-	default:
-		return report.Workbook{}, fmt.Errorf("unknown edition %q", edition)
+		return build(s, edition, published)
 	}
-	b := builder{s: s, edition: edition, count: c}
+	return report.Workbook{}, fmt.Errorf("unknown edition %q", edition)
+}
+
+func build(s rollup.Snapshot, edition string, ctl control) (report.Workbook, error) {
+	b := builder{s: s, edition: edition, count: exact, control: ctl}
+	if ctl.counts {
+		b.count = controlled
+	}
 	wb := report.Workbook{
 		Title:    "Digital, data and technology (DDaT) workforce: progress against the commitments, " + monthText(s.Month),
 		Subtitle: editionText(edition),
@@ -57,32 +61,22 @@ func Build(s rollup.Snapshot, edition string) (report.Workbook, error) {
 	}
 	wb.Tables = []report.Table{b.targets(), b.series(), b.earlyCareer(), b.routes(), b.families(), b.grades(),
 		b.organisations(), b.leadership(), b.dataQuality()}
+	if ctl.counts {
+		wb.Shorthand = map[report.Shorthand]string{report.Confidential: confidentialText}
+	}
+	if ctl.complementary {
+		if err := protect(&wb); err != nil {
+			return report.Workbook{}, err
+		}
+	}
 	return wb, nil
 }
-
-// counter writes a count as the edition allows.
-type counter func(n int64) report.Cell
-
-func exact(n int64) report.Cell { return n }
-
-// controlled rounds counts to the nearest 5 and withholds counts of 1 to 4, so no small
-// group of people can be picked out. Shares are always computed from the exact figures.
-func controlled(n int64) report.Cell {
-	switch {
-	case n >= 1 && n <= 4:
-		return report.Confidential
-	case n < 0:
-		return -controlledAbs(-n)
-	}
-	return controlledAbs(n)
-}
-
-func controlledAbs(n int64) int64 { return (n + 2) / 5 * 5 }
 
 type builder struct {
 	s       rollup.Snapshot
 	edition string
 	count   counter
+	control control
 }
 
 func (b builder) management() bool { return b.edition == rollup.EditionManagement }
@@ -92,13 +86,6 @@ func (b builder) countPtr(n *int64, na report.Shorthand) report.Cell {
 		return na
 	}
 	return b.count(*n)
-}
-
-func share(v *float64) report.Cell {
-	if v == nil {
-		return report.NotAvailable
-	}
-	return *v
 }
 
 func yesNo(v *bool, na report.Shorthand) report.Cell {
@@ -158,16 +145,13 @@ func (b builder) cover() []report.CoverItem {
 }
 
 func (b builder) notes() []report.Note {
-	disclosure := "Figures are exact. This edition is for management use and must not be published."
-	if !b.management() {
-		disclosure = "To protect individuals, counts are rounded to the nearest 5 and counts of 1 to 4 are shown as [c]. Shares and percentages are calculated from the exact figures, so they may differ slightly from shares of the rounded counts."
-	}
+	disclosure := b.disclosureNote()
 	return []report.Note{
 		{Number: 1, Text: "The DDaT share is DDaT profession headcount divided by total headcount of civil servants in post at the end of the quarter, over the Civil Service organisations that sent a return. Contractors are not included. Local-government bodies return only the leadership section."},
 		{Number: 2, Text: "Coverage is the headcount of organisations that sent a return, divided by that headcount plus, for each expected organisation without a return, its latest earlier reported headcount (or its baseline headcount if it has never reported)."},
 		{Number: 3, Text: "Early-career entrants joined the DDaT profession through apprenticeships, the Fast Stream, graduate programmes, internships or other early-career programmes. The commitment counts entrants from 2023-24 Q1 to 2025-26 Q1."},
 		{Number: 4, Text: disclosure},
-		{Number: 5, Text: "Leadership answers at a quarter use each organisation's latest return at or before that quarter. Appointments and learning count only returns for the quarter itself."},
+		{Number: 5, Text: "Leadership answers at a quarter use each organisation's latest return at or before that quarter. Appointments count only returns for the quarter itself. Civil Service Leadership Group (CSLG) members, and those of them who have attended an AI immersion workshop, are counted at the reference date, so nobody is counted twice across quarters."},
 		{Number: 6, Text: "Where an organisation has not sent a return for the reference quarter, its row shows its latest earlier return, with the status carried_forward; missing means it has never sent one."},
 	}
 }
@@ -180,7 +164,7 @@ func (b builder) targets() report.Table {
 		threshP, threshN := report.Cell(report.NotApplicable), report.Cell(report.NotApplicable)
 		projP, projN := report.Cell(report.NotApplicable), report.Cell(report.NotApplicable)
 		if isShare {
-			valueP, threshP, projP = share(t.Value), t.Threshold, share(t.Projection)
+			valueP, threshP, projP = b.targetShare(t, t.Value), t.Threshold, b.targetShare(t, t.Projection)
 		} else {
 			valueN, threshN, projN = b.floatCount(t.Value), int64(t.Threshold), b.floatCount(t.Projection)
 		}
@@ -233,8 +217,9 @@ func orZ(s string) report.Cell {
 func (b builder) series() report.Table {
 	var rows [][]report.Cell
 	for _, q := range b.s.Government.Quarters {
-		rows = append(rows, []report.Cell{q.Period.String(), b.count(int64(q.ReturnsReceived)), b.count(int64(q.ReturnsExpected)), share(q.Coverage),
-			b.count(q.Headcount), b.count(q.DDaTHeadcount), share(q.DDaTShare), share(q.DDaTShareKnown)})
+		rows = append(rows, []report.Cell{q.Period.String(), orgCount(q.ReturnsReceived), orgCount(q.ReturnsExpected), b.coverage(q),
+			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.share(q.DDaTShare, q.DDaTHeadcount, q.Headcount),
+			b.share(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown)})
 	}
 	t := report.Table{
 		Sheet:       "DDaT share",
@@ -357,8 +342,10 @@ func (b builder) organisations() report.Table {
 	cols := []report.Column{{Header: "Organisation code"}, {Header: "Organisation", Width: 40}, {Header: "Kind"},
 		{Header: "Return status"}, {Header: "Quarter of the figures"},
 		{Header: "Headcount (number)", Kind: report.Count}, {Header: "DDaT headcount (number)", Kind: report.Count},
-		{Header: "DDaT share (percent)", Kind: report.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: report.Percent},
-		{Header: "Early-career entrants (number)", Kind: report.Count}}
+		{Header: "DDaT share (percent)", Kind: report.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: report.Percent}}
+	if !b.control.noOrgEntrants {
+		cols = append(cols, report.Column{Header: "Early-career entrants (number)", Kind: report.Count})
+	}
 	if b.management() {
 		cols = append(cols, report.Column{Header: "Version (number)", Kind: report.Count}, report.Column{Header: "Received (date)", Kind: report.Date},
 			report.Column{Header: "Warnings (number)", Kind: report.Count}, report.Column{Header: "Contact name"}, report.Column{Header: "Contact email"})
@@ -374,8 +361,11 @@ func (b builder) organisations() report.Table {
 			q = o.Period.String()
 		}
 		row := []report.Cell{o.Code, o.Name, kindText(o.Kind), statusWord(string(o.Status)), q,
-			b.countPtr(o.Headcount, workforceNA), b.countPtr(o.DDaTHeadcount, workforceNA), shareOr(o.DDaTShare, workforceNA),
-			shareOr(o.DDaTShareKnown, workforceNA), b.countPtr(o.EarlyCareerEntrants, workforceNA)}
+			b.countPtr(o.Headcount, workforceNA), b.countPtr(o.DDaTHeadcount, workforceNA), b.orgRowShare(o.DDaTShare, o.DDaTHeadcount, o.Headcount, workforceNA),
+			b.orgRowShare(o.DDaTShareKnown, o.DDaTHeadcount, knownProfession(o), workforceNA)}
+		if !b.control.noOrgEntrants {
+			row = append(row, b.countPtr(o.EarlyCareerEntrants, workforceNA))
+		}
 		if b.management() {
 			received := report.Cell(report.NotAvailable)
 			if o.ReceivedAt != nil {
@@ -395,13 +385,6 @@ func (b builder) organisations() report.Table {
 		Description: []string{"Local-government bodies return only the leadership section, so their workforce figures are [z]."},
 		Columns:     cols, Rows: nonEmpty(rows, len(cols)),
 	}
-}
-
-func shareOr(v *float64, na report.Shorthand) report.Cell {
-	if v == nil {
-		return na
-	}
-	return *v
 }
 
 func textOr(s string) report.Cell {
@@ -436,18 +419,22 @@ func (b builder) leadership() report.Table {
 		{Header: "Appointees assessed on digital and data skills (number)", Kind: report.Count},
 		{Header: "Digital and data director and DG roles (number)", Kind: report.Count},
 		{Header: "Roles with a succession plan (number)", Kind: report.Count},
-		{Header: "Senior leaders completing AI or digital learning (number)", Kind: report.Count}}
+		{Header: "Civil Service Leadership Group members (number)", Kind: report.Count},
+		{Header: "CSLG members who have attended an AI immersion workshop (number)", Kind: report.Count}}
 	var rows [][]report.Cell
 	for _, o := range b.s.Organisations {
-		na := report.NotAvailable
+		na, countsNA := report.NotAvailable, report.NotAvailable
+		if o.Kind == workforce.LocalGovernment {
+			countsNA = report.NotApplicable // councils answer only the two yes/no questions
+		}
 		rows = append(rows, []report.Cell{o.Code, o.Name, yesNo(o.ExecDigitalLeader, na), yesNo(o.BoardDigitalNED, na),
-			b.countPtr(o.SeniorAppointments, na), b.countPtr(o.SeniorAppointmentsAssessed, na), b.countPtr(o.DigitalSeniorRoles, na),
-			b.countPtr(o.DigitalSeniorRolesWithSuccessionPlan, na), b.countPtr(o.SeniorLeadersAILearning, na)})
+			b.countPtr(o.SeniorAppointments, countsNA), b.countPtr(o.SeniorAppointmentsAssessed, countsNA), b.countPtr(o.DigitalSeniorRoles, countsNA),
+			b.countPtr(o.DigitalSeniorRolesWithSuccessionPlan, countsNA), b.countPtr(o.CSLGMembers, countsNA), b.countPtr(o.CSLGMembersAIImmersion, countsNA)})
 	}
 	return report.Table{
 		Sheet:       "Leadership",
 		Title:       "Table 8: Digital leadership by organisation, " + b.s.ReferenceQuarter.String() + " [note 4] [note 5]",
-		Description: []string{"Answers at the reference date; appointments and learning during the quarter of the figures."},
+		Description: []string{"Answers at the reference date; appointments during the quarter of the figures. Local-government bodies answer only the two yes/no questions, so their counts are [z]."},
 		Columns:     cols, Rows: nonEmpty(rows, len(cols)),
 	}
 }
@@ -455,16 +442,16 @@ func (b builder) leadership() report.Table {
 func (b builder) dataQuality() report.Table {
 	dq := b.s.DataQuality
 	rows := [][]report.Cell{
-		{"Returns expected", b.count(int64(dq.Expected))},
-		{"Returns received", b.count(int64(dq.Received))},
-		{"Received on time", b.count(int64(dq.OnTime))},
-		{"Received late", b.count(int64(dq.Late))},
-		{"Missing (never reported)", b.count(int64(dq.Missing))},
-		{"Carried forward from an earlier quarter", b.count(int64(dq.CarriedForward))},
-		{"Revised (more than one version)", b.count(int64(dq.Revised))},
+		{"Returns expected", orgCount(dq.Expected)},
+		{"Returns received", orgCount(dq.Received)},
+		{"Received on time", orgCount(dq.OnTime)},
+		{"Received late", orgCount(dq.Late)},
+		{"Missing (never reported)", orgCount(dq.Missing)},
+		{"Carried forward from an earlier quarter", orgCount(dq.CarriedForward)},
+		{"Revised (more than one version)", orgCount(dq.Revised)},
 	}
 	for _, code := range sortedKeys(dq.WarningsByCode) {
-		rows = append(rows, []report.Cell{"Returns with warning: " + strings.ReplaceAll(code, "_", " "), b.count(int64(dq.WarningsByCode[code]))})
+		rows = append(rows, []report.Cell{"Returns with warning: " + strings.ReplaceAll(code, "_", " "), orgCount(dq.WarningsByCode[code])})
 	}
 	return report.Table{
 		Sheet:       "Data quality",
