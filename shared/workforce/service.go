@@ -456,7 +456,7 @@ func (s *Service) prepare(ctx context.Context, v Version) (step, error) {
 // appendVersion adds st.v as the next version unless it repeats the current one. Racing
 // submissions for the same organisation-period retry on conflict; the store's
 // conditional transaction guarantees contiguous numbers and one current pointer. stored
-// is whether a version was written.
+// is whether a version was written, or may have been (then err says why it is unknown).
 func (s *Service) appendVersion(ctx context.Context, st step, idem *IdempotencyRecord) (rc Receipt, stored bool, err error) {
 	attempts := s.MaxAttempts
 	if attempts == 0 {
@@ -497,12 +497,34 @@ func (s *Service) appendVersion(ctx context.Context, st step, idem *IdempotencyR
 			}
 			continue
 		}
+		if err != nil && !errors.Is(err, ErrIdempotencyConflict) {
+			// The write may have succeeded and only its answer been lost (a timeout, a
+			// dropped connection): look before calling it a failure.
+			written, known := s.written(ctx, v)
+			if written {
+				return receiptOf(&v, false), true, nil
+			}
+			// When nobody can tell, the file is kept: a version may point at it.
+			return Receipt{}, !known, err
+		}
 		if err != nil {
 			return Receipt{}, false, err
 		}
 		return receiptOf(&v, false), true, nil
 	}
 	return Receipt{}, false, Errorf(EConflict, "Too many submissions for %s %s arrived at once; nothing was stored from this one. Please send it again.", v.Org, v.Period)
+}
+
+// written reads back whether version v was stored by this request after Append failed
+// without saying why; known is false when the read fails too.
+func (s *Service) written(ctx context.Context, v Version) (written, known bool) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	got, err := s.Returns.Version(rctx, v.Org, v.Period, v.Number)
+	if err != nil {
+		return false, false
+	}
+	return got != nil && got.SubmissionID == v.SubmissionID, true
 }
 
 // replay answers a request whose Idempotency-Key was seen before. It is authorised like a
