@@ -252,7 +252,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	}
 	// A revision, sent with an Idempotency-Key: version 2; the key with another body is 409.
 	revised := sample.Return(cs, q)
-	revised["senior_leaders_ai_learning"] = "99"
+	revised["cslg_members"] = "99"
 	revised["exec_committee_digital_leader"] = "Y"
 	revisedJS := sample.JSON(revised)
 	l.checkRequest(post, "application/json", revisedJS)

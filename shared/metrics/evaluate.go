@@ -206,6 +206,8 @@ func valueAt(t targets.Target, qs map[period.Quarter]*Quarter, q period.Quarter)
 		return g.LeadershipFor(t.Kinds).BoardDigitalNEDShare
 	case targets.SuccessionPlanShare:
 		return g.LeadershipFor(t.Kinds).SuccessionPlanShare
+	case targets.CSLGAIImmersionShare:
+		return g.LeadershipFor(t.Kinds).CSLGAIImmersionShare
 	}
 	return nil
 }
@@ -221,9 +223,6 @@ func flowOf(g Quarter, t targets.Target) (int64, bool) {
 	switch t.Measure {
 	case targets.EarlyCareerEntrants:
 		return g.EarlyCareerEntrants, g.CivilServiceReturns > 0
-	case targets.SeniorAILearning:
-		l := g.LeadershipFor(t.Kinds)
-		return l.SeniorLeadersAILearning, l.Returns > 0
 	}
 	return 0, false
 }

@@ -197,13 +197,13 @@ func TestEvaluate(t *testing.T) {
 		{name: "appointments after the from date but before its first quarter is the reference quarter",
 			set: only(t, all, "senior-appointments-assessed"), month: "2026-05",
 			want: NotStarted, note: "first quarter measured is 2026-27-Q1"},
-		{name: "appointments summed from the first quarter: 5 of 6, earlier quarters left out",
+		{name: "appointments summed from the first quarter: 4 of 5, earlier quarters and councils left out",
 			set: only(t, all, "senior-appointments-assessed"),
 			series: leaders("2025-26-Q4",
 				map[workforce.OrgKind]Leadership{cs: {SeniorAppointments: 10}},
 				map[workforce.OrgKind]Leadership{cs: {SeniorAppointments: 3, SeniorAppointmentsAssessed: 3}},
 				map[workforce.OrgKind]Leadership{cs: {SeniorAppointments: 2, SeniorAppointmentsAssessed: 1}, lg: {SeniorAppointments: 1, SeniorAppointmentsAssessed: 1}}),
-			month: "2026-10", want: OffTrack, value: f(5.0 / 6), note: "Not met at 2026-27-Q2. The commitment has no end date"},
+			month: "2026-10", want: OffTrack, value: f(4.0 / 5), note: "Not met at 2026-27-Q2. The commitment has no end date"},
 		{name: "every appointment assessed",
 			set: only(t, all, "senior-appointments-assessed"),
 			series: leaders("2026-27-Q1",
@@ -213,19 +213,13 @@ func TestEvaluate(t *testing.T) {
 			set: only(t, all, "senior-appointments-assessed"), series: leaders("2026-27-Q1", map[workforce.OrgKind]Leadership{cs: {}}),
 			month: "2026-07", want: OffTrack, note: "No figures for 2026-27-Q1. The commitment has no end date"},
 
-		// senior-ai-learning: at least 300 over FY 2025-26, councils included.
-		{name: "AI learning counts both kinds: 220 so far plus 2 × 110",
-			set: only(t, all, "senior-ai-learning"),
+		// cslg-ai-immersion: every CSLG member attended by 31 March 2026; a stock, not a sum.
+		{name: "AI immersion is the share at the quarter, not a sum over quarters",
+			set: only(t, all, "cslg-ai-immersion"),
 			series: leaders("2025-26-Q1",
-				map[workforce.OrgKind]Leadership{cs: {Returns: 5, SeniorLeadersAILearning: 100}, lg: {Returns: 1, SeniorLeadersAILearning: 10}},
-				map[workforce.OrgKind]Leadership{cs: {Returns: 5, SeniorLeadersAILearning: 100}, lg: {Returns: 1, SeniorLeadersAILearning: 10}}),
-			month: "2025-10", want: OnTrack, value: f(220), projection: f(440)},
-		{name: "AI learning for a target on local government only",
-			set: withTarget(t, "senior-ai-learning", func(tg *targets.Target) { tg.Kinds = []workforce.OrgKind{lg} }),
-			series: leaders("2025-26-Q1",
-				map[workforce.OrgKind]Leadership{cs: {Returns: 5, SeniorLeadersAILearning: 100}, lg: {Returns: 1, SeniorLeadersAILearning: 10}},
-				map[workforce.OrgKind]Leadership{cs: {Returns: 5, SeniorLeadersAILearning: 100}, lg: {Returns: 1, SeniorLeadersAILearning: 10}}),
-			month: "2025-10", want: OffTrack, value: f(20), projection: f(40)},
+				map[workforce.OrgKind]Leadership{cs: {CSLGMembers: 300, CSLGMembersAIImmersion: 60}},
+				map[workforce.OrgKind]Leadership{cs: {CSLGMembers: 300, CSLGMembersAIImmersion: 150}}),
+			month: "2025-10", want: OnTrack, value: f(0.5), projection: f(1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := month(tc.month)

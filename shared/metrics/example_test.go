@@ -65,5 +65,5 @@ func ExampleCompute() {
 	// board-digital-ned             off_track
 	// senior-appointments-assessed  not_started
 	// succession-plans              off_track
-	// senior-ai-learning            not_started
+	// cslg-ai-immersion             off_track
 }

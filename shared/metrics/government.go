@@ -44,8 +44,7 @@ type Quarter struct {
 	EntrantsByRoute     map[string]int64 `json:"entrants_by_route"` // early-career field key → entrants
 	// The running sums over the window of the first target with the measure, up to this
 	// quarter; absent outside the window.
-	EarlyCareerEntrantsCumulative     *int64 `json:"early_career_entrants_cumulative,omitempty"`
-	SeniorLeadersAILearningCumulative *int64 `json:"senior_leaders_ai_learning_cumulative,omitempty"`
+	EarlyCareerEntrantsCumulative *int64 `json:"early_career_entrants_cumulative,omitempty"`
 
 	// Leadership covers every kind; LeadershipByKind splits it so that a target can count
 	// only the kinds it applies to.
@@ -68,12 +67,14 @@ type Leadership struct {
 	DigitalSeniorRoles                   int64    `json:"digital_senior_roles"`
 	DigitalSeniorRolesWithSuccessionPlan int64    `json:"digital_senior_roles_with_succession_plan"`
 	SuccessionPlanShare                  *float64 `json:"succession_plan_share"`
+	CSLGMembers                          int64    `json:"cslg_members"`
+	CSLGMembersAIImmersion               int64    `json:"cslg_members_ai_immersion"`
+	CSLGAIImmersionShare                 *float64 `json:"cslg_ai_immersion_share"`
 
 	Returns                         int      `json:"returns"` // returns for the quarter itself
 	SeniorAppointments              int64    `json:"senior_appointments"`
 	SeniorAppointmentsAssessed      int64    `json:"senior_appointments_assessed"`
 	SeniorAppointmentsAssessedShare *float64 `json:"senior_appointments_assessed_share"`
-	SeniorLeadersAILearning         int64    `json:"senior_leaders_ai_learning"`
 }
 
 // plus adds the counts of b to a and recomputes the shares.
@@ -86,7 +87,8 @@ func (a Leadership) plus(b Leadership) Leadership {
 	a.Returns += b.Returns
 	a.SeniorAppointments += b.SeniorAppointments
 	a.SeniorAppointmentsAssessed += b.SeniorAppointmentsAssessed
-	a.SeniorLeadersAILearning += b.SeniorLeadersAILearning
+	a.CSLGMembers += b.CSLGMembers
+	a.CSLGMembersAIImmersion += b.CSLGMembersAIImmersion
 	return a.withShares()
 }
 
@@ -95,6 +97,7 @@ func (a Leadership) withShares() Leadership {
 	a.BoardDigitalNEDShare = ratio(int64(a.BoardDigitalNED), int64(a.Reporting))
 	a.SuccessionPlanShare = ratio(a.DigitalSeniorRolesWithSuccessionPlan, a.DigitalSeniorRoles)
 	a.SeniorAppointmentsAssessedShare = ratio(a.SeniorAppointmentsAssessed, a.SeniorAppointments)
+	a.CSLGAIImmersionShare = ratio(a.CSLGMembersAIImmersion, a.CSLGMembers)
 	return a
 }
 
@@ -146,12 +149,13 @@ func (ix *index) quarter(q period.Quarter) Quarter {
 			l.BoardDigitalNED += b2i(latest.f.board)
 			l.DigitalSeniorRoles += latest.f.roles
 			l.DigitalSeniorRolesWithSuccessionPlan += latest.f.withPlan
+			l.CSLGMembers += latest.f.cslg
+			l.CSLGMembersAIImmersion += latest.f.cslgImmersion
 		}
 		if cur != nil {
 			l.Returns++
 			l.SeniorAppointments += cur.f.appointments
 			l.SeniorAppointmentsAssessed += cur.f.assessed
-			l.SeniorLeadersAILearning += cur.f.aiLearning
 		}
 		g.LeadershipByKind[o.Kind] = l
 	}
@@ -190,7 +194,7 @@ func (g *Quarter) addWorkforce(f figures) {
 // cumulative measure. quarterOf gives the figures of any quarter, in the series or not,
 // so that a series of one quarter still carries the sum over its whole window.
 func addCumulative(series []Quarter, set targets.Set, quarterOf func(period.Quarter) Quarter) {
-	for _, m := range []targets.Measure{targets.EarlyCareerEntrants, targets.SeniorAILearning} {
+	for _, m := range []targets.Measure{targets.EarlyCareerEntrants} {
 		t, ok := firstWith(set, m)
 		if !ok {
 			continue
@@ -206,12 +210,7 @@ func addCumulative(series []Quarter, set targets.Set, quarterOf func(period.Quar
 			for _, p := range period.Range(start, q) {
 				sum += flow(quarterOf(p), t)
 			}
-			switch m {
-			case targets.EarlyCareerEntrants:
-				series[i].EarlyCareerEntrantsCumulative = &sum
-			case targets.SeniorAILearning:
-				series[i].SeniorLeadersAILearningCumulative = &sum
-			}
+			series[i].EarlyCareerEntrantsCumulative = &sum
 		}
 	}
 }

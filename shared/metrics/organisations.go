@@ -57,7 +57,8 @@ type OrgRow struct {
 	SeniorAppointmentsAssessed           *int64 `json:"senior_appointments_assessed"`
 	DigitalSeniorRoles                   *int64 `json:"digital_senior_roles"`
 	DigitalSeniorRolesWithSuccessionPlan *int64 `json:"digital_senior_roles_with_succession_plan"`
-	SeniorLeadersAILearning              *int64 `json:"senior_leaders_ai_learning"`
+	CSLGMembers                          *int64 `json:"cslg_members"`
+	CSLGMembersAIImmersion               *int64 `json:"cslg_members_ai_immersion"`
 }
 
 // DataQuality summarises the returns for the reference quarter.
@@ -194,11 +195,15 @@ func (row *OrgRow) fill(e *entry, kind workforce.OrgKind) {
 	}
 	row.ExecDigitalLeader = ptr(f.exec)
 	row.BoardDigitalNED = ptr(f.board)
-	row.SeniorAppointments = ptr(f.appointments)
-	row.SeniorAppointmentsAssessed = ptr(f.assessed)
-	row.DigitalSeniorRoles = ptr(f.roles)
-	row.DigitalSeniorRolesWithSuccessionPlan = ptr(f.withPlan)
-	row.SeniorLeadersAILearning = ptr(f.aiLearning)
+	if kind == workforce.CivilService {
+		// Local-government bodies do not return the leadership counts.
+		row.SeniorAppointments = ptr(f.appointments)
+		row.SeniorAppointmentsAssessed = ptr(f.assessed)
+		row.DigitalSeniorRoles = ptr(f.roles)
+		row.DigitalSeniorRolesWithSuccessionPlan = ptr(f.withPlan)
+		row.CSLGMembers = ptr(f.cslg)
+		row.CSLGMembersAIImmersion = ptr(f.cslgImmersion)
+	}
 }
 
 func sortedUnique(xs []string) []string {

@@ -167,7 +167,7 @@ func (b builder) notes() []report.Note {
 		{Number: 2, Text: "Coverage is the headcount of organisations that sent a return, divided by that headcount plus, for each expected organisation without a return, its latest earlier reported headcount (or its baseline headcount if it has never reported)."},
 		{Number: 3, Text: "Early-career entrants joined the DDaT profession through apprenticeships, the Fast Stream, graduate programmes, internships or other early-career programmes. The commitment counts entrants from 2023-24 Q1 to 2025-26 Q1."},
 		{Number: 4, Text: disclosure},
-		{Number: 5, Text: "Leadership answers at a quarter use each organisation's latest return at or before that quarter. Appointments and learning count only returns for the quarter itself."},
+		{Number: 5, Text: "Leadership answers at a quarter use each organisation's latest return at or before that quarter. Appointments count only returns for the quarter itself. Civil Service Leadership Group (CSLG) members, and those of them who have attended an AI immersion workshop, are counted at the reference date, so nobody is counted twice across quarters."},
 		{Number: 6, Text: "Where an organisation has not sent a return for the reference quarter, its row shows its latest earlier return, with the status carried_forward; missing means it has never sent one."},
 	}
 }
@@ -436,18 +436,22 @@ func (b builder) leadership() report.Table {
 		{Header: "Appointees assessed on digital and data skills (number)", Kind: report.Count},
 		{Header: "Digital and data director and DG roles (number)", Kind: report.Count},
 		{Header: "Roles with a succession plan (number)", Kind: report.Count},
-		{Header: "Senior leaders completing AI or digital learning (number)", Kind: report.Count}}
+		{Header: "Civil Service Leadership Group members (number)", Kind: report.Count},
+		{Header: "CSLG members who have attended an AI immersion workshop (number)", Kind: report.Count}}
 	var rows [][]report.Cell
 	for _, o := range b.s.Organisations {
-		na := report.NotAvailable
+		na, countsNA := report.NotAvailable, report.NotAvailable
+		if o.Kind == workforce.LocalGovernment {
+			countsNA = report.NotApplicable // councils answer only the two yes/no questions
+		}
 		rows = append(rows, []report.Cell{o.Code, o.Name, yesNo(o.ExecDigitalLeader, na), yesNo(o.BoardDigitalNED, na),
-			b.countPtr(o.SeniorAppointments, na), b.countPtr(o.SeniorAppointmentsAssessed, na), b.countPtr(o.DigitalSeniorRoles, na),
-			b.countPtr(o.DigitalSeniorRolesWithSuccessionPlan, na), b.countPtr(o.SeniorLeadersAILearning, na)})
+			b.countPtr(o.SeniorAppointments, countsNA), b.countPtr(o.SeniorAppointmentsAssessed, countsNA), b.countPtr(o.DigitalSeniorRoles, countsNA),
+			b.countPtr(o.DigitalSeniorRolesWithSuccessionPlan, countsNA), b.countPtr(o.CSLGMembers, countsNA), b.countPtr(o.CSLGMembersAIImmersion, countsNA)})
 	}
 	return report.Table{
 		Sheet:       "Leadership",
 		Title:       "Table 8: Digital leadership by organisation, " + b.s.ReferenceQuarter.String() + " [note 4] [note 5]",
-		Description: []string{"Answers at the reference date; appointments and learning during the quarter of the figures."},
+		Description: []string{"Answers at the reference date; appointments during the quarter of the figures. Local-government bodies answer only the two yes/no questions, so their counts are [z]."},
 		Columns:     cols, Rows: nonEmpty(rows, len(cols)),
 	}
 }

@@ -32,6 +32,7 @@ var Rules = []Rule{
 	{Code: "early_career_exceeds_entrants", Report: KeyEntrantsTotal, Left: EarlyCareerKeys, Right: []string{KeyEntrantsTotal}, What: "Early-career entrants (the five early-career routes)", Limit: "all entrants to DDaT"},
 	{Code: "assessed_exceeds_appointed", Report: KeySeniorAppointmentsAssessed, Left: []string{KeySeniorAppointmentsAssessed}, Right: []string{KeySeniorAppointments}, What: "Directors and DGs assessed on digital and data skills", Limit: "directors and DGs appointed"},
 	{Code: "succession_exceeds_roles", Report: KeyDigitalSeniorRolesSuccessor, Left: []string{KeyDigitalSeniorRolesSuccessor}, Right: []string{KeyDigitalSeniorRoles}, What: "Digital and data roles with a succession plan", Limit: "digital and data director and DG roles"},
+	{Code: "ai_immersion_exceeds_cslg_members", Report: KeyCSLGMembersAIImmersion, Left: []string{KeyCSLGMembersAIImmersion}, Right: []string{KeyCSLGMembers}, What: "Civil Service Leadership Group members who have attended an AI immersion workshop", Limit: "Civil Service Leadership Group members"},
 }
 
 func (rule Rule) applies(r Return) bool {

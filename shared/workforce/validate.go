@@ -62,7 +62,7 @@ func Normalise(raw []RawField, reg Register, now time.Time) (Return, []Problem) 
 		rf, given := byKey[f.Key]
 		if orgOK && !f.AppliesTo(r.Kind) {
 			if given {
-				ps = append(ps, problemAt(rf, "not_applicable", fmt.Sprintf("Local-government bodies answer only the identity and leadership sections; leave %s (%s) blank.", f.Label, f.Key)))
+				ps = append(ps, problemAt(rf, "not_applicable", fmt.Sprintf("Local-government bodies answer only the identity fields and the two yes/no leadership questions; leave %s (%s) blank.", f.Label, f.Key)))
 			}
 			continue
 		}

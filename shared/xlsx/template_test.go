@@ -52,7 +52,7 @@ func sample() map[string]any {
 		"entrants_graduate_programme": 20, "entrants_internship": 5, "entrants_other_early_career": 15,
 		"exec_committee_digital_leader": "yes", "board_digital_ned": "no",
 		"senior_appointments": 4, "senior_appointments_assessed": 3, "digital_senior_roles": 6,
-		"digital_senior_roles_with_succession_plan": 5, "senior_leaders_ai_learning": 12,
+		"digital_senior_roles_with_succession_plan": 5, "cslg_members": 12, "cslg_members_ai_immersion": 7,
 	}
 }
 
@@ -462,8 +462,7 @@ func TestTemplateChecks(t *testing.T) {
 	last := func(keys []string) string { return fmt.Sprintf("E%d", row(keys[len(keys)-1])+1) }
 	check["families"], check["grades"], check["early_career"] = last(workforce.FamilyKeys), last(workforce.GradeKeys), last(workforce.EarlyCareerKeys)
 
-	localGov := map[string]any{"org": "KENT", "period": "2025-26-Q2", "exec_committee_digital_leader": "yes", "board_digital_ned": "yes",
-		"senior_appointments": 1, "senior_appointments_assessed": 1, "digital_senior_roles": 2, "digital_senior_roles_with_succession_plan": 0, "senior_leaders_ai_learning": 3}
+	localGov := map[string]any{"org": "KENT", "period": "2025-26-Q2", "exec_committee_digital_leader": "yes", "board_digital_ned": "yes"}
 	tests := []struct {
 		name    string
 		values  map[string]any // nil: the sample
