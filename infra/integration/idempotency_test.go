@@ -72,7 +72,7 @@ func TestIdempotencyScopesCannotCollide(t *testing.T) {
 	r, rc1 := h.submit(first, apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), map[string]string{"Idempotency-Key": "c"})
 	mustStatus(t, r, 201)
 	revised := sampleFor(o, q1)
-	revised["senior_leaders_ai_learning"] = "77"
+	revised["cslg_members"] = "77"
 	r, rc2 := h.submit(second, apigw.ContentTypeJSON, sample.JSON(revised), map[string]string{"Idempotency-Key": "b#c"})
 	mustStatus(t, r, 201)
 	if rc1.Version != 1 || rc2.Version != 2 {
@@ -97,7 +97,7 @@ func TestExpiredIdempotencyRecordIsAbsent(t *testing.T) {
 	}
 	tok, _ := h.client.Token(sub, o.Code, []string{"submitter"}, nil)
 	revised := sampleFor(o, q1)
-	revised["senior_leaders_ai_learning"] = "55"
+	revised["cslg_members"] = "55"
 	hdr := map[string]string{"Idempotency-Key": key}
 	for i := 0; i < 2; i++ {
 		// The second time, the record written by the first answers.

@@ -70,7 +70,7 @@ func TestNoUploadIsLeftWithoutAVersion(t *testing.T) {
 	mustStatus(t, h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(values), key), 200)
 
 	// Racing identical revisions: one creates version 2, the rest lose and are duplicates.
-	values["senior_leaders_ai_learning"] = "61"
+	values["cslg_members"] = "61"
 	same := sample.JSON(values)
 	var wg sync.WaitGroup
 	statuses := make([]int, 12)
