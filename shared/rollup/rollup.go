@@ -295,14 +295,22 @@ func (s *Service) List(ctx context.Context) ([]Record, error) {
 	return recs, nil
 }
 
-// Metrics computes the figures for one quarter from the current returns, as at now.
+// Metrics computes the figures for one quarter from the current returns. Targets are
+// judged as of the month in which the quarter's returns fall due, not as of today, so an
+// old quarter is not shown missed against a deadline or window it did not end; that month
+// is the result's month, and its reference quarter is q whatever DueDays is.
 func (s *Service) Metrics(ctx context.Context, q period.Quarter) (metrics.Result, error) {
 	inputs, orgs, err := s.Inputs(ctx, q)
 	if err != nil {
 		return metrics.Result{}, err
 	}
 	return metrics.Compute(metrics.ComputeInput{Returns: inputs, Register: orgs, Targets: s.Targets,
-		Month: period.MonthOf(s.now()), Reference: q, DueDays: s.DueDays}), nil
+		Month: MonthDue(q, s.DueDays), Reference: q, DueDays: s.DueDays}), nil
+}
+
+// MonthDue is the month in which q's returns fall due.
+func MonthDue(q period.Quarter, dueDays int) period.Month {
+	return period.MonthOf(q.Due(dueDays))
 }
 
 // MonthForSchedule is the month a scheduled run rolls up: the month before the one it

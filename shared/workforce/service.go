@@ -424,17 +424,18 @@ func (s *Service) discardUpload(ctx context.Context, key string) {
 }
 
 // step is one return of a submission on its way to becoming a version: the version to
-// write and the current version it was checked against.
+// write, the current version it was checked against and the quarter before's return,
+// which its warnings compare with.
 type step struct {
-	v   Version
-	cur *Version
+	v    Version
+	cur  *Version
+	prev *Return
 }
 
 // duplicate reports whether the step's content is already the current version's.
 func (st step) duplicate() bool { return st.cur != nil && st.cur.SHA256 == st.v.SHA256 }
 
-// prepare works out a version's warnings against the quarter before and reads the current
-// version it would follow.
+// prepare reads the quarter before's return and the current version v would follow.
 func (s *Service) prepare(ctx context.Context, v Version) (step, error) {
 	prev, err := s.Returns.Current(ctx, v.Org, v.Period.Prev())
 	if err != nil {
@@ -445,12 +446,11 @@ func (s *Service) prepare(ctx context.Context, v Version) (step, error) {
 		pr := prev.Return()
 		prevReturn = &pr
 	}
-	v.Warnings = Warnings(v.Return(), prevReturn, v.ReceivedAt, s.DueDays)
 	cur, err := s.Returns.Current(ctx, v.Org, v.Period)
 	if err != nil {
 		return step{}, err
 	}
-	return step{v: v, cur: cur}, nil
+	return step{v: v, cur: cur, prev: prevReturn}, nil
 }
 
 // appendVersion adds st.v as the next version unless it repeats the current one. Racing
@@ -483,6 +483,7 @@ func (s *Service) appendVersion(ctx context.Context, st step, idem *IdempotencyR
 		if cur != nil {
 			v.Number, v.FirstReceivedAt = cur.Number+1, cur.FirstReceivedAt
 		}
+		v.Warnings = Warnings(v.Return(), st.prev, v.FirstReceivedAt, s.DueDays)
 		var rec *IdempotencyRecord
 		if idem != nil {
 			r := *idem

@@ -206,6 +206,7 @@ func readNamedCells(data []byte) (fields []workforce.RawField, err error) {
 		problems   []workforce.Problem
 		cells      []namedCell
 		hasVersion bool
+		versionRef string
 		fieldNames int
 		seen       = map[string]bool{}
 	)
@@ -223,6 +224,7 @@ func readNamedCells(data []byte) (fields []workforce.RawField, err error) {
 		key := strings.ToLower(strings.TrimSpace(dn.Name))
 		if key == NameTemplateVersion {
 			hasVersion = true
+			versionRef = dn.RefersTo
 			continue
 		}
 		if _, ok := workforce.FieldByKey(key); !ok {
@@ -247,6 +249,11 @@ func readNamedCells(data []byte) (fields []workforce.RawField, err error) {
 	}
 	if !hasVersion && fieldNames == 0 {
 		return nil, workforce.Errorf(workforce.EInvalid, msgNotTemplate)
+	}
+	if found, at := versionCell(f, versionRef); hasVersion {
+		if err := checkVersion(found, at); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range cells {
 		ref := quoteSheet(c.sheet) + "!" + c.cell
