@@ -391,8 +391,8 @@ func TestRollupSurvivesFaults(t *testing.T) {
 	inj := &injector{}
 	p := h.faulty(inj)
 	// Workbooks are stored as the real ones are; rendering them is not under test.
-	p.api.Rollups.Workbook = func(s rollup.Snapshot, edition string) ([]byte, error) {
-		return []byte(fmt.Sprintf("%s r%d %s", s.Month, s.Revision, edition)), nil
+	p.api.Rollups.Workbook = func(s rollup.Snapshot, edition, format string) ([]byte, error) {
+		return []byte(fmt.Sprintf("%s r%d %s %s", s.Month, s.Revision, edition, format)), nil
 	}
 	m, err := period.ParseMonth(faultMonth)
 	if err != nil {
