@@ -71,6 +71,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Files:         files,
 		ParseXLSX:     xlsx.Parse,
 		DueDays:       cfg.DueDays,
+		Log:           log,
 	}
 	rollups := &rollup.Service{
 		Returns:       store,

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,6 +43,20 @@ func (s *Store) PutUpload(ctx context.Context, key string, body []byte, contentT
 	})
 	if err != nil {
 		return fmt.Errorf("put s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	return nil
+}
+
+// DeleteUpload deletes an uploaded file that no version references. The bucket is
+// versioned, so the bytes stay as a noncurrent version behind a delete marker until the
+// bucket's lifecycle rule for uploads/ expires them (template.yaml). Accepted files are
+// never deleted or overwritten, so they never become noncurrent.
+func (s *Store) DeleteUpload(ctx context.Context, key string) error {
+	if !strings.HasPrefix(key, "uploads/") {
+		return fmt.Errorf("delete s3://%s/%s: only files under uploads/ are deleted", s.Bucket, key)
+	}
+	if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.Bucket, Key: &key}); err != nil {
+		return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, key, err)
 	}
 	return nil
 }
