@@ -36,15 +36,15 @@ func startMail(ctx context.Context, l layout, ports stackPorts) error {
 func mailReady(ctx context.Context, mailpitURL string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, mailpitURL+"/readyz", nil)
 	if err != nil {
-		return fmt.Errorf("Mailpit: %w", err)
+		return fmt.Errorf("mailpit: %w", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("Mailpit: %w", err)
+		return fmt.Errorf("mailpit: %w", err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("Mailpit: readyz answered %s", resp.Status)
+		return fmt.Errorf("mailpit: readyz answered %s", resp.Status)
 	}
 	return nil
 }

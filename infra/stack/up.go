@@ -150,7 +150,7 @@ func checkInstalled(l layout) (tabledef.Definition, string, error) {
 		return tabledef.Definition{}, "", fmt.Errorf("versitygw is not installed at %s: run make deps", l.rel(l.versitygw))
 	}
 	if _, err := os.Stat(l.mailpit); err != nil {
-		return tabledef.Definition{}, "", fmt.Errorf("Mailpit is not installed at %s: run make deps", l.rel(l.mailpit))
+		return tabledef.Definition{}, "", fmt.Errorf("mailpit is not installed at %s: run make deps", l.rel(l.mailpit))
 	}
 	return def, jars[len(jars)-1], nil
 }
