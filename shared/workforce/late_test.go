@@ -42,6 +42,7 @@ func (memRegister) Organisation(_ context.Context, code string) (*Organisation, 
 type noFiles struct{}
 
 func (noFiles) PutUpload(context.Context, string, []byte, string) error { return nil }
+func (noFiles) DeleteUpload(context.Context, string) error              { return nil }
 
 // The late-return warning is judged on when the first version arrived, as the metrics
 // judge lateness: a correction sent long after an on-time return is not late, and a
