@@ -1,6 +1,7 @@
 package workforce
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -21,18 +22,26 @@ type Organisation struct {
 	ActiveFrom        string  `json:"active_from,omitempty"` // YYYY-MM-DD, empty = always
 	ActiveTo          string  `json:"active_to,omitempty"`   // YYYY-MM-DD, empty = still active
 	// ReturnsContacts are the email addresses reminders go to. They are personal data: set
-	// and shown only to admins, never logged, never published (see WithoutContacts).
+	// by admins and shown only to them, never logged, never published. An Organisation's
+	// JSON leaves them out; OrganisationWithContacts is the admin's view that shows them.
 	ReturnsContacts []string `json:"returns_contacts,omitempty"`
 }
 
 // maxReturnsContacts bounds the list: a reminder goes to each address.
 const maxReturnsContacts = 10
 
-// WithoutContacts is the organisation as anyone but an admin may see it.
-func (o Organisation) WithoutContacts() Organisation {
-	o.ReturnsContacts = nil
-	return o
+// MarshalJSON writes the organisation without its returns contacts, so that no listing,
+// log line or published file can show them by accident. Reading JSON still takes them.
+func (o Organisation) MarshalJSON() ([]byte, error) {
+	type public Organisation // without this method
+	p := public(o)
+	p.ReturnsContacts = nil
+	return json.Marshal(p)
 }
+
+// OrganisationWithContacts is an organisation as an admin sees it: its JSON shows the
+// returns contacts. Use it only in answers to admins.
+type OrganisationWithContacts Organisation
 
 var orgCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
 

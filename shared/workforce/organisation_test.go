@@ -47,17 +47,28 @@ func TestReturnsContactsAreValidated(t *testing.T) {
 	}
 }
 
-func TestWithoutContactsHidesThemFromJSON(t *testing.T) {
+// Returns contacts are personal data: only the admin's view writes them.
+func TestContactsAreLeftOutOfJSONButTheAdminsView(t *testing.T) {
 	o := Organisation{Code: "HMRC", Name: "HM Revenue and Customs", Kind: CivilService, ReturnsContacts: []string{"returns@hmrc.gov.uk"}}
-	admin, _ := json.Marshal(o)
-	if !strings.Contains(string(admin), `"returns_contacts":["returns@hmrc.gov.uk"]`) {
-		t.Errorf("an admin's view %s lacks the contacts", admin)
+	for _, v := range []any{o, &o, []Organisation{o}, map[string]any{"organisations": []Organisation{o}}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "returns") || !strings.Contains(string(b), `"code":"HMRC"`) {
+			t.Errorf("%T: JSON %s, want the organisation without its contacts", v, b)
+		}
 	}
-	public, _ := json.Marshal(o.WithoutContacts())
-	if strings.Contains(string(public), "returns") {
-		t.Errorf("WithoutContacts = %s, still shows the contacts", public)
+	admin, _ := json.Marshal(OrganisationWithContacts(o))
+	if !strings.Contains(string(admin), `"returns_contacts":["returns@hmrc.gov.uk"]`) || !strings.Contains(string(admin), `"code":"HMRC"`) {
+		t.Errorf("the admin's view %s lacks the contacts", admin)
 	}
 	if len(o.ReturnsContacts) != 1 {
-		t.Error("WithoutContacts changed the original")
+		t.Error("marshalling changed the organisation")
+	}
+	// An admin's PUT body is still read whole.
+	var in Organisation
+	if err := json.Unmarshal(admin, &in); err != nil || !reflect.DeepEqual(in.ReturnsContacts, o.ReturnsContacts) {
+		t.Errorf("read back %+v, %v", in, err)
 	}
 }
