@@ -18,48 +18,79 @@ type Code struct {
 // CodeList reads a cell as one of its codes. Spellings are compared by their letters and
 // digits only, in lower case: "Grade 7", "grade-7" and "GRADE7" are one spelling, and so
 // are "SCS PB1", "SCS Pay Band 1" and "scs_pb_1" when listed.
+//
+// Every row looks up four or five cells, so the index is a small open-addressing table
+// hashed while the spelling is folded, with no allocation and no second pass over the cell.
 type CodeList struct {
 	Name  string
 	Codes []Code
-	index map[string]int
+	slots []codeSlot // a power of two, at most a quarter full
+}
+
+type codeSlot struct {
+	key  string
+	code int
+	used bool
 }
 
 func newCodeList(name string, codes ...Code) *CodeList {
-	l := &CodeList{Name: name, Codes: codes, index: map[string]int{}}
+	l := &CodeList{Name: name, Codes: codes}
+	n := 0
+	for _, c := range codes {
+		n += 1 + len(c.Accepts)
+	}
+	size := 16
+	for size < 4*n {
+		size *= 2
+	}
+	l.slots = make([]codeSlot, size)
 	for i, c := range codes {
 		for _, a := range append([]string{c.Value}, c.Accepts...) {
 			var buf [maxCodeKey]byte
-			k, ok := codeKey(&buf, a)
+			k, h, ok := codeKey(&buf, a)
 			if !ok {
 				panic("extract: spelling too long for a code: " + a)
 			}
-			if prev, dup := l.index[string(k)]; dup && prev != i {
+			s := l.slot(k, h)
+			if s.used && s.code != i {
 				panic("extract: " + name + " spelling " + a + " means two codes")
 			}
-			l.index[string(k)] = i
+			*s = codeSlot{key: string(k), code: i, used: true}
 		}
 	}
 	return l
 }
 
+// slot is where key belongs: its own slot, or the empty one where it would go.
+func (l *CodeList) slot(key []byte, h uint64) *codeSlot {
+	mask := uint64(len(l.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		if s := &l.slots[i]; !s.used || s.key == string(key) {
+			return s
+		}
+	}
+}
+
 // Lookup is the position in Codes of the code s spells.
 func (l *CodeList) Lookup(s string) (int, bool) {
 	var buf [maxCodeKey]byte
-	k, ok := codeKey(&buf, s)
+	k, h, ok := codeKey(&buf, s)
 	if !ok {
 		return 0, false
 	}
-	i, ok := l.index[string(k)] // no allocation: the compiler looks up by the bytes
-	return i, ok
+	slot := l.slot(k, h)
+	return slot.code, slot.used
 }
 
 // maxCodeKey bounds a spelling; a longer cell is no code of any list.
 const maxCodeKey = 64
 
-// codeKey writes the lower-case ASCII letters and digits of s into buf. Everything else —
-// spaces, punctuation, non-ASCII characters such as a non-breaking hyphen — is dropped.
-func codeKey(buf *[maxCodeKey]byte, s string) ([]byte, bool) {
+// codeKey writes the lower-case ASCII letters and digits of s into buf, and hashes them
+// (FNV-1a). Everything else — spaces, punctuation, non-ASCII characters such as a
+// non-breaking hyphen — is dropped.
+func codeKey(buf *[maxCodeKey]byte, s string) ([]byte, uint64, bool) {
 	n := 0
+	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -70,12 +101,13 @@ func codeKey(buf *[maxCodeKey]byte, s string) ([]byte, bool) {
 			continue
 		}
 		if n == maxCodeKey {
-			return nil, false
+			return nil, 0, false
 		}
 		buf[n] = c
 		n++
+		h = (h ^ uint64(c)) * 1099511628211
 	}
-	return buf[:n], true
+	return buf[:n], h, true
 }
 
 // Grade bands, in the order of Grades.Codes and workforce.GradeKeys.
@@ -94,7 +126,7 @@ var Grades = newCodeList("grade",
 	Code{Value: "aa_ao", Field: "ddat_grade_aa_ao", Accepts: []string{"AA", "AO", "Administrative Assistant", "Administrative Officer", "Admin Assistant", "Admin Officer", "AA Grade", "AO Grade"}},
 	Code{Value: "eo", Field: "ddat_grade_eo", Accepts: []string{"EO", "Executive Officer", "EO Grade"}},
 	Code{Value: "heo_seo", Field: "ddat_grade_heo_seo", Accepts: []string{"HEO", "SEO", "Higher Executive Officer", "Senior Executive Officer", "HEO(D)", "HEO D", "HEO Development", "HEO Grade", "SEO Grade"}},
-	Code{Value: "g7_g6", Field: "ddat_grade_g7_g6", Accepts: []string{"G7", "G6", "Grade 7", "Grade 6", "Gr 7", "Gr 6", "Grade 7 (G7)", "Grade 6 (G6)"}},
+	Code{Value: "g7_g6", Field: "ddat_grade_g7_g6", Accepts: []string{"G7", "G6", "Grade 7", "Grade 6", "Gr 7", "Gr 6", "Grade 7 (G7)", "Grade 6 (G6)", "7", "6"}},
 	Code{Value: "scs", Field: "ddat_grade_scs", Accepts: []string{"SCS", "Senior Civil Service",
 		"SCS1", "SCS2", "SCS3", "SCS4", "SCS1A", "SCS PB1", "SCS PB2", "SCS PB3", "SCS PB4", "PB1", "PB2", "PB3", "PB4",
 		"SCS Pay Band 1", "SCS Pay Band 2", "SCS Pay Band 3", "SCS Pay Band 4", "SCS Pay Band 1A",
@@ -268,11 +300,36 @@ const (
 	dateShortYear
 )
 
-// excelEpoch is day 0 of Excel's 1900 date system as it counts after 28 February 1900
-// (Excel believes 1900 was a leap year), and excel1904 the offset of the 1904 system.
-var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+// excelEpochDays is day 0 of Excel's 1900 date system, 30 December 1899, as it counts after
+// 28 February 1900 (Excel believes 1900 was a leap year), in days from 1 January 1970; and
+// excel1904 is the offset of the 1904 system.
+const (
+	excelEpochDays = -25569
+	excel1904      = 1462
+)
 
-const excel1904 = 1462
+// civil is the date n days after 1 January 1970 (H. Hinnant's civil_from_days).
+func civil(n int) date {
+	n += 719468
+	era := n / 146097
+	if n < 0 && n%146097 != 0 {
+		era--
+	}
+	doe := n - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if mp >= 10 {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return makeDate(y, m, d)
+}
 
 // parseDate reads the forms HR systems and spreadsheets write:
 //   - ISO 8601: 2025-04-01, also 2025/04/01 and with a time after it (2025-04-01T00:00:00);
@@ -296,8 +353,7 @@ func parseDate(s string, date1904 bool) (date, int) {
 		if date1904 {
 			n += excel1904
 		}
-		t := excelEpoch.AddDate(0, 0, n)
-		return checkRange(dateOf(t))
+		return checkRange(civil(n + excelEpochDays))
 	}
 	a, b, c, rest, ok := splitDate(s)
 	if !ok || !timeLike(rest) {
@@ -318,7 +374,7 @@ func parseDate(s string, date1904 bool) (date, int) {
 			return 0, dateUnreadable
 		}
 		if m, ok = number(b, 2); !ok {
-			m, ok = monthNames[strings.ToLower(b)]
+			m, ok = monthNamed(b)
 		}
 		if !ok {
 			return 0, dateUnreadable
@@ -422,16 +478,22 @@ func number(s string, max int) (int, bool) {
 	return n, true
 }
 
-var monthNames = func() map[string]int {
-	m := map[string]int{}
-	for i := time.January; i <= time.December; i++ {
-		name := strings.ToLower(i.String())
-		m[name] = int(i)
-		m[name[:3]] = int(i)
+// monthNamed reads a month's name or its first three (or, for September, four) letters.
+func monthNamed(s string) (int, bool) {
+	var buf [maxCodeKey]byte
+	k, _, ok := codeKey(&buf, s)
+	if !ok || len(k) != len(s) || len(k) < 3 {
+		return 0, false
 	}
-	m["sept"] = 9
-	return m
-}()
+	for i, name := range monthNamesLower {
+		if string(k) == name || string(k) == name[:3] || (i == 8 && string(k) == "sept") {
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
+var monthNamesLower = [12]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 
 func daysIn(y, m int) int {
 	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()

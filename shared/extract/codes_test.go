@@ -2,6 +2,7 @@ package extract
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -163,6 +164,14 @@ func TestColumnLetter(t *testing.T) {
 	for i, want := range map[int]string{0: "A", 7: "H", 25: "Z", 26: "AA", 51: "AZ", 52: "BA", 701: "ZZ", 702: "AAA"} {
 		if got := columnLetter(i); got != want {
 			t.Errorf("columnLetter(%d) = %s, want %s", i, got, want)
+		}
+	}
+}
+
+func TestCivilAgreesWithTime(t *testing.T) {
+	for n := -30_000; n <= 60_000; n++ {
+		if got, want := civil(n), dateOf(time.Unix(int64(n)*86400, 0).UTC()); got != want {
+			t.Fatalf("civil(%d) = %d, want %d", n, got, want)
 		}
 	}
 }

@@ -18,6 +18,9 @@ import (
 // reused slice, one record may be at most MaxRowBytes and the file at most MaxBytes. Rows
 // are numbered by the line they start on, as a spreadsheet shows them.
 //
+// Cells are compared as bytes, so codes are read from a file in another ASCII-compatible
+// encoding too; only UTF-16 is refused, as nothing in it could be read.
+//
 // Everything wrong with the file is in the Result's problems; the error is only for a
 // reader that fails (a broken download), which says nothing about the file.
 func ReadCSV(r io.Reader, q period.Quarter, opts ...Option) (Result, error) {
