@@ -84,10 +84,10 @@ func TestReadCSVReaderError(t *testing.T) {
 }
 
 // A streamed file is read in memory that does not grow with it, but for the staff_ref set:
-// live heap, sampled (after a collection) every megabyte of input, stays within a few tens
+// live heap, sampled (after a collection) every half megabyte of input, stays within a few tens
 // of bytes a row, where holding the rows would take hundreds.
 func TestReadCSVStreams(t *testing.T) {
-	const n = 200_000
+	const n = 50_000
 	file := extracttest.CSV(extracttest.Table(extracttest.People(n, q1, 3), extracttest.Layout{Seed: 3, Varied: true}))
 	var base, peak uint64
 	live := func() uint64 {
@@ -97,7 +97,7 @@ func TestReadCSVStreams(t *testing.T) {
 		return m.HeapAlloc
 	}
 	base = live()
-	pr := &probeReader{r: bytes.NewReader(file), every: 1 << 20, probe: func() { peak = max(peak, live()) }}
+	pr := &probeReader{r: bytes.NewReader(file), every: 512 << 10, probe: func() { peak = max(peak, live()) }}
 	r, err := ReadCSV(pr, q1)
 	if err != nil || len(r.Problems) > 0 {
 		t.Fatal(err, r.Problems)
