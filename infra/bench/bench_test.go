@@ -162,7 +162,7 @@ func BenchmarkDynamoDBCapacityPerSubmission(b *testing.B) {
 		}
 		body := bodies[n]
 		b.StartTimer()
-		_, created, err := svc.Submit(ctx, workforce.Upload{Principal: who, Format: workforce.FormatJSON, ContentType: apigw.ContentTypeJSON, Body: body})
+		_, created, err := svc.Submit(ctx, workforce.Upload{Principal: who, Format: workforce.FormatJSON, Body: body})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,6 +36,16 @@ import (
 // small DDaT headcount, as the rollup would.
 func snapshot(t testing.TB) rollup.Snapshot {
 	t.Helper()
+	set, err := targets.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snapshotWith(t, set)
+}
+
+// snapshotWith is snapshot with the given targets.
+func snapshotWith(t testing.TB, set targets.Set) rollup.Snapshot {
+	t.Helper()
 	orgs, err := register.Seed()
 	if err != nil {
 		t.Fatal(err)
@@ -64,10 +74,6 @@ func snapshot(t testing.TB) rollup.Snapshot {
 			}
 			in = append(in, metrics.Input{Return: r, Version: 1, ReceivedAt: received})
 		}
-	}
-	set, err := targets.Default()
-	if err != nil {
-		t.Fatal(err)
 	}
 	month, _ := period.ParseMonth("2025-10")
 	res := metrics.Compute(metrics.ComputeInput{Returns: in, Register: orgs, Targets: set, Month: month, DueDays: 30})
@@ -288,7 +294,7 @@ func TestChartsReferenceTheirTables(t *testing.T) {
 	first, _ := rangeRows(share[0].Range)
 	want := []string{
 		fmt.Sprintf("'DDaT share'!$G$%d:$G$%d", first+1, last),                                                          // DDaT share (percent)
-		fmt.Sprintf("'DDaT share'!$I$%d:$I$%d", first+1, last),                                                          // the 6% commitment
+		fmt.Sprintf("'DDaT share'!$K$%d:$K$%d", first+1, last),                                                          // the 6% commitment, after the FTE share and unknown rate
 		fmt.Sprintf("'Early-career entrants'!$C$%d:$C$%d", mustFirst(entrants[0].Range)+1, mustLast(entrants[0].Range)), // cumulative
 		fmt.Sprintf("'Early-career entrants'!$D$%d:$D$%d", mustFirst(entrants[0].Range)+1, mustLast(entrants[0].Range)), // 2,500
 	}

@@ -1,11 +1,6 @@
 package workforce
 
-import (
-	"fmt"
-	"regexp"
-)
-
-var thousandsRE = regexp.MustCompile(`^-?\d{1,3}(,\d{3})*(\.\d+)?$`)
+import "fmt"
 
 // Relation is how a rule's two sides must compare.
 type Relation string
