@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/textsafe"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -58,7 +59,9 @@ type Result struct {
 	// Ignored names the header's columns that are not in the catalogue (at most 100).
 	Ignored []string
 	// Problems are the first MaxProblems problems in file order; ProblemCounts counts every
-	// problem by code.
+	// problem by code. A problem's Row is the row as a spreadsheet numbers it (the header's
+	// row is 1 when nothing is above it), Cell its reference (C12) and Field the column key
+	// (grade), not a field of the return. No problem quotes a cell.
 	Problems      []workforce.Problem
 	ProblemCounts map[string]int
 	// Warnings say where a code was not recognised and was counted as unknown; they do not
@@ -253,16 +256,16 @@ func (a *Aggregator) readHeader(row int, cells []string) {
 	a.ignored = ignored
 }
 
-// ignoredName is a header cell as it can be quoted: a column name, trimmed and bounded.
+// ignoredName is a header cell as it can be quoted: a column name, without control
+// characters, trimmed and shortened as every echo of a client's text is.
 func ignoredName(h string) string {
-	s := strings.Join(strings.Fields(strings.TrimPrefix(h, "\ufeff")), " ")
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if utf8.RuneCountInString(s) > 80 {
-		s = string([]rune(s)[:80]) + "…"
-	}
-	return s
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(strings.TrimPrefix(h, "\ufeff"), "\uFFFD"))
+	return textsafe.Truncate(strings.Join(strings.Fields(s), " "))
 }
 
 func columnKeys() string {

@@ -278,13 +278,13 @@ func TestHeaderProblems(t *testing.T) {
 		}
 	})
 	t.Run("ignored columns listed", func(t *testing.T) {
-		rows := [][]string{append([]string{" Location ", "Contract_Type"}, append(header, "", "Notes")...),
+		rows := [][]string{append([]string{" Location ", "Contract_Type"}, append(header, "", "Notes\x00\r\nmore", strings.Repeat("x", 100))...),
 			{"Leeds", "Permanent", "A1", "G7", "DDaT", "Data", "1", "yes", "", "", "", "hello"}}
 		r := feed(t, rows)
 		if len(r.Problems) > 0 {
 			t.Fatal(r.Problems)
 		}
-		if want := []string{"Location", "Contract_Type", "Notes"}; !reflect.DeepEqual(r.Ignored, want) {
+		if want := []string{"Location", "Contract_Type", "Notes more", strings.Repeat("x", 63) + "…"}; !reflect.DeepEqual(r.Ignored, want) {
 			t.Errorf("ignored %q, want %q", r.Ignored, want)
 		}
 	})
