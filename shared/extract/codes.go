@@ -355,6 +355,19 @@ func parseDate(s string, date1904 bool) (date, int) {
 		}
 		return checkRange(civil(n + excelEpochDays))
 	}
+	// The two forms nearly every file uses, read in place.
+	if len(s) >= 10 && timeLike(s[10:]) {
+		if s[4] == '-' && s[7] == '-' {
+			if y, m, d := digits(s[0:4]), digits(s[5:7]), digits(s[8:10]); y >= 0 && m >= 0 && d >= 0 {
+				return validDate(y, m, d)
+			}
+		}
+		if s[2] == '/' && s[5] == '/' {
+			if d, m, y := digits(s[0:2]), digits(s[3:5]), digits(s[6:10]); y >= 0 && m >= 0 && d >= 0 {
+				return validDate(y, m, d)
+			}
+		}
+	}
 	a, b, c, rest, ok := splitDate(s)
 	if !ok || !timeLike(rest) {
 		return 0, dateUnreadable
@@ -391,10 +404,29 @@ func parseDate(s string, date1904 bool) (date, int) {
 		y, _ = strconv.Atoi(c)
 		ok = true
 	}
-	if !ok || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if !ok {
+		return 0, dateUnreadable
+	}
+	return validDate(y, m, d)
+}
+
+func validDate(y, m, d int) (date, int) {
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
 		return 0, dateUnreadable
 	}
 	return checkRange(makeDate(y, m, d))
+}
+
+// digits is the value of a short run of decimal digits, or -1.
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 func checkRange(d date) (date, int) {
@@ -496,5 +528,14 @@ func monthNamed(s string) (int, bool) {
 var monthNamesLower = [12]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 
 func daysIn(y, m int) int {
-	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
