@@ -81,12 +81,11 @@ func editSheet(t testing.TB, data []byte, sheet string, edit func(ws string) str
 	})
 }
 
-// xfdRows is a hostile workbook: the filled template with rows more rows on the Return
-// sheet, each holding one number in column XFD, the last column Excel has.
-func xfdRows(t testing.TB, rows int) []byte {
+// xfdRows is a hostile workbook: the filled template with rows more rows on the named
+// sheet, from row 1000, each holding one number in column XFD, the last column Excel has.
+func xfdRows(t testing.TB, sheet string, rows int) []byte {
 	t.Helper()
-	filled := fillByName(t, mustTemplate(t, testOptions()), sample())
-	return editSheet(t, filled, SheetReturn, func(ws string) string {
+	return editSheet(t, filledSample(t), sheet, func(ws string) string {
 		var b strings.Builder
 		for r := 1000; r < 1000+rows; r++ {
 			fmt.Fprintf(&b, `<row r="%d"><c r="XFD%d"><v>1</v></c></row>`, r, r)
@@ -95,7 +94,90 @@ func xfdRows(t testing.TB, rows int) []byte {
 	})
 }
 
-// allocated is how many bytes fn allocates: an upper bound on how far it raises the heap.
+func filledSample(t testing.TB) []byte {
+	t.Helper()
+	return fillByName(t, mustTemplate(t, testOptions()), sample())
+}
+
+// hostileBook is a workbook made to cost Parse more than a return needs, and what Parse
+// answers: the fields of the sample return, or a refusal whose message contains refusal.
+type hostileBook struct {
+	name    string
+	data    []byte
+	refusal string
+}
+
+func hostileBooks(t testing.TB) []hostileBook {
+	t.Helper()
+	filled := filledSample(t)
+	onReturn := func(edit func(ws string) string) []byte { return editSheet(t, filled, SheetReturn, edit) }
+	rows := func(format string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, format, i+1000, i+1000)
+		}
+		return b.String()
+	}
+	beforeEnd := func(ws, s string) string { return strings.Replace(ws, "</sheetData>", s+"</sheetData>", 1) }
+	cellD13 := regexp.MustCompile(`<c r="D13"[^>]*>.*?</c>`)
+	workbookXML := func(edit func(string) string) []byte {
+		return rewriteZip(t, filled, func(name string, b []byte) []byte {
+			if name == "xl/workbook.xml" {
+				return []byte(edit(string(b)))
+			}
+			return b
+		})
+	}
+	return []hostileBook{
+		{"a cell in column XFD on each of 400 rows of the Return sheet", xfdRows(t, SheetReturn, hostileRows),
+			"The sheet Return is larger than a return can be: it has a cell at Return!XFD1000."},
+		{"the same on the Lists sheet, which holds no answers", xfdRows(t, SheetLists, hostileRows), ""},
+		{"a declared dimension of every cell", onReturn(func(ws string) string {
+			return strings.Replace(ws, `<dimension ref="A1">`, `<dimension ref="A1:XFD1048576">`, 1)
+		}), "it declares that its cells span Return!A1:XFD1048576"},
+		{"a cell in the last row", onReturn(func(ws string) string {
+			return beforeEnd(ws, `<row r="1048576"><c r="A1048576"><v>1</v></c></row>`)
+		}), "it has a row numbered 1048576 (Return!1048576:1048576)"},
+		{"a row numbered 70 five thousand times", onReturn(func(ws string) string {
+			return beforeEnd(ws, strings.Repeat(`<row r="70"><c r="A70"><v>1</v></c></row>`, 5000))
+		}), "it has more than 1000 rows"},
+		{"26,001 cells in one row", onReturn(func(ws string) string {
+			return beforeEnd(ws, `<row r="70">`+strings.Repeat(`<c r="A70"/>`, maxCells+1)+`</row>`)
+		}), "it has more than 26000 cells"},
+		{"a cell in column AA", onReturn(func(ws string) string {
+			return beforeEnd(ws, rows(`<row r="%d"><c r="AA%d" t="inlineStr"><is><t>x</t></is></c></row>`, 1))
+		}), "it has a cell at Return!AA1000"},
+		{"cells nested 100,000 deep", onReturn(func(ws string) string {
+			return beforeEnd(ws, `<row r="70"><c r="A70">`+strings.Repeat("<x>", 100000)+strings.Repeat("</x>", 100000)+`</c></row>`)
+		}), msgDamaged},
+		{"an inline string of 210,000 characters in the notes cell", onReturn(func(ws string) string {
+			return cellD13.ReplaceAllString(ws, `<c r="D13" t="inlineStr"><is><t>`+strings.Repeat("Notes. ", 30000)+`</t></is></c>`)
+		}), "could not be read: it holds more than the 32767 characters a cell can"},
+		{"1 MB of text without a tag", onReturn(func(ws string) string {
+			return cellD13.ReplaceAllString(ws, `<c r="D13" t="inlineStr"><is><t>`+strings.Repeat("Notes. ", 150000)+`</t></is></c>`)
+		}), msgDamaged},
+		{"a cell with 100,000 attributes", onReturn(func(ws string) string {
+			var b strings.Builder
+			for i := range 100000 {
+				fmt.Fprintf(&b, ` a%d=""`, i)
+			}
+			return beforeEnd(ws, `<row r="70"><c r="A70"`+b.String()+`/></row>`)
+		}), msgDamaged},
+		{"20,000 defined names of the analyst's own", workbookXML(func(wb string) string {
+			var b strings.Builder
+			for i := range 20000 {
+				fmt.Fprintf(&b, `<definedName name="working_%d">Return!$A$%d</definedName>`, i, i%900+1)
+			}
+			return strings.Replace(wb, "<definedNames>", "<definedNames>"+b.String(), 1)
+		}), ""},
+		{"the organisation's name defined 20,000 times", workbookXML(func(wb string) string {
+			return strings.Replace(wb, "<definedNames>", "<definedNames>"+strings.Repeat(`<definedName name="org">Return!$D$9</definedName>`, 20000), 1)
+		}), "The name org is defined more than once."},
+	}
+}
+
+// allocated is how many bytes fn allocates: an upper bound on how far it raises the heap,
+// whatever the garbage collector does meanwhile.
 func allocated(fn func()) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -105,23 +187,42 @@ func allocated(fn func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestParseHostileXFDHeap: a small workbook whose rows each hold one cell in column XFD
-// costs Parse no more than a return needs, and is refused naming the cell.
-func TestParseHostileXFDHeap(t *testing.T) {
-	data := xfdRows(t, hostileRows)
-	t.Logf("hostile workbook: %d bytes, %d rows with a cell in column XFD", len(data), hostileRows)
-	var err error
-	n := allocated(func() { _, err = Parse(data) })
-	t.Logf("Parse allocated %.1f MiB", float64(n)/(1<<20))
-	if n > peakHeapBound {
-		t.Errorf("Parse allocated %.1f MiB for a %d KB workbook, want at most %d MiB", float64(n)/(1<<20), len(data)>>10, peakHeapBound>>20)
-	}
-	var e *workforce.Error
-	if !errors.As(err, &e) || e.Code != workforce.EInvalid {
-		t.Fatalf("got %v, want a refusal", err)
-	}
-	if !strings.Contains(e.Error()+fmt.Sprint(e.Problems), "XFD1000") {
-		t.Errorf("got %v %+v, want the cell XFD1000 named", e, e.Problems)
+// TestParseHostileCost: workbooks made to cost more than a return needs (the first is a
+// 19 KB workbook that took 1.3 GB of heap when the workbook library padded each row to
+// its last column) cost Parse at most peakHeapBound, and are read or refused as a return
+// of that shape should be.
+func TestParseHostileCost(t *testing.T) {
+	want := expectFields(t, filledSample(t), sample())
+	for _, hb := range hostileBooks(t) {
+		t.Run(hb.name, func(t *testing.T) {
+			var (
+				fields []workforce.RawField
+				err    error
+			)
+			n := allocated(func() { fields, err = Parse(hb.data) })
+			t.Logf("%d KB workbook: Parse allocated %.2f MiB", len(hb.data)>>10, float64(n)/(1<<20))
+			if n > peakHeapBound {
+				t.Errorf("Parse allocated %.1f MiB for a %d KB workbook, want at most %d MiB", float64(n)/(1<<20), len(hb.data)>>10, peakHeapBound>>20)
+			}
+			if hb.refusal == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				diffFields(t, fields, want)
+				return
+			}
+			var e *workforce.Error
+			if !errors.As(err, &e) || e.Code != workforce.EInvalid {
+				t.Fatalf("got %v, %v; want a refusal", fields, err)
+			}
+			all := e.Message
+			for _, p := range e.Problems {
+				all += "\n" + p.Cell + " " + p.Message
+			}
+			if !strings.Contains(all, hb.refusal) {
+				t.Errorf("got %q, want it to say %q", all, hb.refusal)
+			}
+		})
 	}
 }
 
@@ -146,7 +247,7 @@ func repoint(t testing.TB, data []byte, key, refersTo string) []byte {
 // holds. (The organisation's name on the hidden Lists sheet once read another
 // organisation's code, and the service answered 403.)
 func TestParseNameOnAnotherSheet(t *testing.T) {
-	filled := fillByName(t, mustTemplate(t, testOptions()), sample())
+	filled := filledSample(t)
 	tests := []struct {
 		key, refersTo, cell, message string
 	}{
