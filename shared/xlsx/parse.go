@@ -70,6 +70,10 @@ const (
 // name is a field key, with the cell it came from. Empty cells are left out; whether a
 // field is missing is for validation to say. Anything that is not a readable .xlsx
 // workbook is refused with an *workforce.Error, never a panic.
+//
+// Only the parts a return needs are read, and those token by token (see ooxml.go), so the
+// cost follows the named cells, not what the file declares: a sheet with answers on it is
+// read within A1:Z1000 and refused, naming the cell, when it has anything beyond.
 func Parse(data []byte) ([]workforce.RawField, error) {
 	if err := sniff(data); err != nil {
 		return nil, err
@@ -289,7 +293,8 @@ func readNamedCells(zr *zip.Reader) ([]workforce.RawField, error) {
 	for _, c := range toRead {
 		v, why := values[c].value()
 		if c.key == NameTemplateVersion {
-			continue // the template's version, as its template_version cell holds it: v
+			// v is the template's version, as the workbook's template_version cell holds it.
+			continue
 		}
 		ref := quoteSheet(c.sheet) + "!" + c.cell
 		if why != "" {
