@@ -119,7 +119,13 @@ func hostileBooks(t testing.TB) []hostileBook {
 		return b.String()
 	}
 	beforeEnd := func(ws, s string) string { return strings.Replace(ws, "</sheetData>", s+"</sheetData>", 1) }
-	cellD13 := regexp.MustCompile(`<c r="D13"[^>]*>.*?</c>`)
+	notes := fieldCells(t, openBook(t, filled))["notes"].cell
+	notesCell := regexp.MustCompile(`<c r="` + notes + `"(?:[^>]*/>|[^>]*>.*?</c>)`)
+	inlineNotes := func(text string) func(string) string {
+		return func(ws string) string {
+			return notesCell.ReplaceAllLiteralString(ws, `<c r="`+notes+`" t="inlineStr"><is><t>`+text+`</t></is></c>`)
+		}
+	}
 	workbookXML := func(edit func(string) string) []byte {
 		return rewriteZip(t, filled, func(name string, b []byte) []byte {
 			if name == "xl/workbook.xml" {
@@ -150,12 +156,9 @@ func hostileBooks(t testing.TB) []hostileBook {
 		{"cells nested 100,000 deep", onReturn(func(ws string) string {
 			return beforeEnd(ws, `<row r="70"><c r="A70">`+strings.Repeat("<x>", 100000)+strings.Repeat("</x>", 100000)+`</c></row>`)
 		}), msgDamaged},
-		{"an inline string of 210,000 characters in the notes cell", onReturn(func(ws string) string {
-			return cellD13.ReplaceAllString(ws, `<c r="D13" t="inlineStr"><is><t>`+strings.Repeat("Notes. ", 30000)+`</t></is></c>`)
-		}), "could not be read: it holds more than the 32767 characters a cell can"},
-		{"1 MB of text without a tag", onReturn(func(ws string) string {
-			return cellD13.ReplaceAllString(ws, `<c r="D13" t="inlineStr"><is><t>`+strings.Repeat("Notes. ", 150000)+`</t></is></c>`)
-		}), msgDamaged},
+		{"an inline string of 210,000 characters in the notes cell", onReturn(inlineNotes(strings.Repeat("Notes. ", 30000))),
+			"could not be read: it holds more than the 32767 characters a cell can"},
+		{"1 MB of text without a tag", onReturn(inlineNotes(strings.Repeat("Notes. ", 150000))), msgDamaged},
 		{"a cell with 100,000 attributes", onReturn(func(ws string) string {
 			var b strings.Builder
 			for i := range 100000 {
@@ -268,5 +271,24 @@ func TestParseNameOnAnotherSheet(t *testing.T) {
 				t.Errorf("got %+v, want %s at %s (%s) containing %q", p, tt.key, tt.cell, CodeBadDefinedName, tt.message)
 			}
 		})
+	}
+}
+
+// TestSubmitNameOnAnotherSheet: through the service, a workbook whose organisation's name
+// points at the Lists sheet is a 422 naming the cell, not a 403 for the organisation that
+// happens to be written there. Nothing is stored, so the service needs no stores.
+func TestSubmitNameOnAnotherSheet(t *testing.T) {
+	svc := &workforce.Service{ParseXLSX: Parse}
+	data := repoint(t, filledSample(t), "org", "Lists!$A$2")
+	_, _, err := svc.Submit(t.Context(), workforce.Upload{
+		Principal: workforce.Principal{Subject: "analyst", Org: "HMRC", Roles: []string{"submitter"}},
+		Format:    workforce.FormatXLSX, ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Body: data,
+	})
+	var e *workforce.Error
+	if !errors.As(err, &e) || e.Code != workforce.EInvalid || len(e.Problems) != 1 {
+		t.Fatalf("got %v, want a 422 with one problem", err)
+	}
+	if p := e.Problems[0]; p.Field != "org" || p.Cell != "Lists!A2" || p.Code != CodeBadDefinedName {
+		t.Errorf("got %+v, want org at Lists!A2", p)
 	}
 }

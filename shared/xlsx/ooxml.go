@@ -102,12 +102,17 @@ type tokens struct {
 	d     *xml.Decoder
 	rc    io.ReadCloser
 	depth int
+	done  bool // the root element has ended
 }
 
 func (t *tokens) close() { _ = t.rc.Close() }
 
-// next is the next token; io.EOF at the end of the part, errDamaged if it is not XML.
+// next is the next token; io.EOF at the end of the part or of its root element (what
+// follows is not read, as an XML decoder's Decode would not), errDamaged if it is not XML.
 func (t *tokens) next() (xml.Token, error) {
+	if t.done {
+		return nil, io.EOF
+	}
 	tok, err := t.d.Token()
 	if err == io.EOF {
 		return nil, io.EOF
@@ -123,6 +128,7 @@ func (t *tokens) next() (xml.Token, error) {
 		}
 	case xml.EndElement:
 		t.depth--
+		t.done = t.depth == 0
 	}
 	return tok, nil
 }
