@@ -418,8 +418,8 @@ func (d *demo) revise(o workforce.Organisation, q period.Quarter) error {
 		revised[workforce.KeyHeadcount] = strconv.FormatInt(hc+120, 10)
 		revised[workforce.KeyNotes] = "Headcount corrected: 120 staff who transferred in on 30 June were left out of the first return."
 	} else {
-		revised[workforce.KeySeniorLeadersAILearning] = "40"
-		revised[workforce.KeyNotes] = "Corrected: senior leaders' AI learning was under-counted."
+		revised[workforce.KeyBoardDigitalNED] = yesNoFlip(first[workforce.KeyBoardDigitalNED])
+		revised[workforce.KeyNotes] = "Corrected: the board's digital non-executive director was appointed before the reference date."
 	}
 
 	tw := tabwriter.NewWriter(d.out, 0, 0, 3, ' ', 0)
@@ -742,6 +742,13 @@ func (d *demo) summary(orgs []workforce.Organisation, quarters []period.Quarter,
 }
 
 func statusText(code int) string { return strconv.Itoa(code) + " " + http.StatusText(code) }
+
+func yesNoFlip(s string) string {
+	if s == "yes" {
+		return "no"
+	}
+	return "yes"
+}
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
 

@@ -117,18 +117,18 @@ func TestRevisionKeepsEarlierVersions(t *testing.T) {
 	first := sampleFor(o, q1)
 	_, rc1 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(first), nil)
 	revised := sampleFor(o, q1)
-	revised["senior_leaders_ai_learning"] = "99"
+	revised["cslg_members"] = "99"
 	r, rc2 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(revised), nil)
 	mustStatus(t, r, 201)
 	if rc1.Version != 1 || rc2.Version != 2 || r.Header.Get("Location") != "/returns/"+o.Code+"/2025-26-Q1/versions/2" {
 		t.Fatalf("versions %d, %d; location %q", rc1.Version, rc2.Version, r.Header.Get("Location"))
 	}
 	cur := h.view(tok, "/returns/"+o.Code+"/2025-26-Q1")
-	if cur.Version != 2 || fmt.Sprint(cur.Values["senior_leaders_ai_learning"]) != "99" || len(cur.Versions) != 2 {
+	if cur.Version != 2 || fmt.Sprint(cur.Values["cslg_members"]) != "99" || len(cur.Versions) != 2 {
 		t.Errorf("current %+v", cur)
 	}
 	old := h.view(h.token("CO", "leader"), "/returns/"+o.Code+"/2025-26-Q1/versions/1")
-	if old.Version != 1 || fmt.Sprint(old.Values["senior_leaders_ai_learning"]) != first["senior_leaders_ai_learning"] || old.SHA256 != rc1.SHA256 {
+	if old.Version != 1 || fmt.Sprint(old.Values["cslg_members"]) != first["cslg_members"] || old.SHA256 != rc1.SHA256 {
 		t.Errorf("version 1 %+v", old)
 	}
 	mustStatus(t, h.do("GET", "/returns/"+o.Code+"/2025-26-Q1/versions/3", tok, "", nil, nil), 404)
@@ -184,7 +184,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 	for i := 0; i < 24; i++ {
 		v := sampleFor(o, q1)
 		if i%2 == 1 {
-			v["senior_leaders_ai_learning"] = fmt.Sprint(100 + i)
+			v["cslg_members"] = fmt.Sprint(100 + i)
 		}
 		bodies = append(bodies, sample.JSON(v))
 	}

@@ -252,7 +252,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	}
 	// A revision, sent with an Idempotency-Key: version 2; the key with another body is 409.
 	revised := sample.Return(cs, q)
-	revised["senior_leaders_ai_learning"] = "99"
+	revised["cslg_members"] = "99"
 	revised["exec_committee_digital_leader"] = "Y"
 	revisedJS := sample.JSON(revised)
 	l.checkRequest(post, "application/json", revisedJS)
@@ -342,6 +342,8 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: rep, path: "/reports/" + month + "?edition=management", token: leader, want: []int{303, 404}})
 	l.do(req{route: rep, path: "/reports/" + month + "?edition=management", token: sub, want: []int{403}})
 	l.do(req{route: rep, path: "/reports/" + month + "?edition=draft", token: sub, want: []int{400}})
+	l.do(req{route: rep, path: "/reports/" + month + "?format=ods", token: sub, want: []int{303, 404}})
+	l.do(req{route: rep, path: "/reports/" + month + "?format=pdf", token: sub, want: []int{400}})
 	l.do(req{route: rep, path: "/reports/" + month + "?revision=first", token: sub, want: []int{400}})
 	l.do(req{route: rep, path: "/reports/2001-01", token: sub, want: []int{404}})
 	l.do(req{route: rep, path: "/reports/August", token: sub, want: []int{400}})

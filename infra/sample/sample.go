@@ -25,16 +25,22 @@ func Return(o workforce.Organisation, q period.Quarter) map[string]string {
 	growth := float64(q.Sub(period.MustQuarter("2023-24-Q1")))
 	v["exec_committee_digital_leader"] = yesNo(r.next()%10 < uint64(5+min(growth, 4)))
 	v["board_digital_ned"] = yesNo(r.next()%10 < uint64(3+min(growth, 6)))
+	if o.Kind != workforce.CivilService {
+		return v // councils answer only the two yes/no questions
+	}
 	appointed := int64(r.next() % 5)
 	roles := int64(1 + r.next()%6)
 	v["senior_appointments"] = itoa(appointed)
 	v["senior_appointments_assessed"] = itoa(appointed - int64(r.next()%uint64(appointed+1))/2)
 	v["digital_senior_roles"] = itoa(roles)
 	v["digital_senior_roles_with_succession_plan"] = itoa(roles - int64(r.next()%uint64(roles+1))/2)
-	v["senior_leaders_ai_learning"] = itoa(int64(r.next() % 12))
-	if o.Kind != workforce.CivilService {
-		return v
-	}
+	r.next() // the draw that fed a retired field, kept so the workforce figures stay as they were
+	// CSLG members are a stock that changes little; those who have attended AI immersion
+	// grow through 2025-26, when the workshops run, and never fall.
+	members := int64(1 + rng(o.Code).next()%15)
+	attended := min(members, members*max(int64(q.Sub(period.MustQuarter("2025-26-Q1")))+1, 0)/4)
+	v[workforce.KeyCSLGMembers] = itoa(members)
+	v[workforce.KeyCSLGMembersAIImmersion] = itoa(attended)
 	base := max(o.BaselineHeadcount, 100)
 	headcount := base + int64(float64(base)*0.002*growth) + int64(r.next()%uint64(base/100+1))
 	unknown := headcount * int64(1+r.next()%3) / 100

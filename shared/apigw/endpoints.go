@@ -87,7 +87,7 @@ func (a *API) upload(r request) (workforce.Upload, error) {
 	if err != nil {
 		return workforce.Upload{}, err
 	}
-	return workforce.Upload{Principal: r.principal, ContentType: header(r, "content-type"), Body: b, IdempotencyKey: key}, nil
+	return workforce.Upload{Principal: r.principal, Body: b, IdempotencyKey: key}, nil
 }
 
 func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
@@ -159,6 +159,11 @@ func (a *API) listReturns(ctx context.Context, r request) (events.APIGatewayV2HT
 	}
 	p := r.principal
 	if !p.Has("admin") && !p.Has("leader") {
+		// The handler refuses such a token already; an empty organisation here would list
+		// every organisation's returns, so it is refused again.
+		if p.Org == "" {
+			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation, and your token names none.")
+		}
 		if org != "" && org != p.Org {
 			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation (%s).", orDash(p.Org))
 		}

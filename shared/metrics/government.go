@@ -26,10 +26,15 @@ type Quarter struct {
 	ProfessionUnknown int64      `json:"profession_unknown_headcount"`
 	DDaTHeadcount     int64      `json:"ddat_headcount"`
 	DDaTFTE           Hundredths `json:"ddat_fte"`
-	// DDaTShare is Σ ddat_headcount / Σ headcount; DDaTShareKnown divides by the headcount
-	// whose profession is recorded. Either is null when its denominator is zero.
-	DDaTShare      *float64 `json:"ddat_share"`
-	DDaTShareKnown *float64 `json:"ddat_share_known"`
+	// DDaTShare is Σ ddat_headcount / Σ headcount, the headline share: Civil Service
+	// Statistics publishes profession on headcount. Beside it: DDaTShareFTE is Σ ddat_fte /
+	// Σ fte; DDaTShareKnown divides by the headcount whose profession is recorded; and
+	// ProfessionUnknownRate is Σ profession_unknown_headcount / Σ headcount. Each is null
+	// when its denominator is zero.
+	DDaTShare             *float64 `json:"ddat_share"`
+	DDaTShareFTE          *float64 `json:"ddat_share_fte"`
+	DDaTShareKnown        *float64 `json:"ddat_share_known"`
+	ProfessionUnknownRate *float64 `json:"profession_unknown_rate"`
 	// Coverage is the reporters' headcount as a share of the headcount expected: theirs plus,
 	// for each expected civil_service organisation without a return for the quarter, its
 	// latest earlier reported headcount, else its register baseline. Null when nothing is
@@ -44,8 +49,7 @@ type Quarter struct {
 	EntrantsByRoute     map[string]int64 `json:"entrants_by_route"` // early-career field key → entrants
 	// The running sums over the window of the first target with the measure, up to this
 	// quarter; absent outside the window.
-	EarlyCareerEntrantsCumulative     *int64 `json:"early_career_entrants_cumulative,omitempty"`
-	SeniorLeadersAILearningCumulative *int64 `json:"senior_leaders_ai_learning_cumulative,omitempty"`
+	EarlyCareerEntrantsCumulative *int64 `json:"early_career_entrants_cumulative,omitempty"`
 
 	// Leadership covers every kind; LeadershipByKind splits it so that a target can count
 	// only the kinds it applies to.
@@ -55,11 +59,18 @@ type Quarter struct {
 
 // Leadership is the leadership section summed over a set of organisations for a quarter.
 //
-// Positions at the reference date (digital leader, digital NED, senior roles and their
-// succession plans) use each active organisation's latest return at or before the quarter,
-// as the spec says. Counts of things done during a quarter (appointments, learning) use
-// only returns for the quarter itself: carrying them forward would count them twice.
+// Positions and stocks at the reference date (digital leader, digital NED, senior roles and
+// their succession plans, CSLG members and those who have attended AI immersion) use each
+// active organisation's latest return at or before the quarter, as the spec says.
+// Appointments, made during a quarter, use only returns for the quarter itself: carrying
+// them forward would count them twice.
+//
+// The two yes/no shares are over the organisations expected, not those that reported: an
+// expected organisation that has never answered counts as not yes, so "every
+// organisation" cannot read as met while one is silent. They are null when nobody of the
+// kind has answered. The other shares are of people, over the organisations that answered.
 type Leadership struct {
+	Expected                             int      `json:"organisations_expected"`  // active at the reference date
 	Reporting                            int      `json:"organisations_reporting"` // with a return at or before the quarter
 	ExecDigitalLeader                    int      `json:"exec_committee_digital_leader"`
 	ExecDigitalLeaderShare               *float64 `json:"exec_committee_digital_leader_share"`
@@ -68,16 +79,19 @@ type Leadership struct {
 	DigitalSeniorRoles                   int64    `json:"digital_senior_roles"`
 	DigitalSeniorRolesWithSuccessionPlan int64    `json:"digital_senior_roles_with_succession_plan"`
 	SuccessionPlanShare                  *float64 `json:"succession_plan_share"`
+	CSLGMembers                          int64    `json:"cslg_members"`
+	CSLGMembersAIImmersion               int64    `json:"cslg_members_ai_immersion"`
+	CSLGAIImmersionShare                 *float64 `json:"cslg_ai_immersion_share"`
 
 	Returns                         int      `json:"returns"` // returns for the quarter itself
 	SeniorAppointments              int64    `json:"senior_appointments"`
 	SeniorAppointmentsAssessed      int64    `json:"senior_appointments_assessed"`
 	SeniorAppointmentsAssessedShare *float64 `json:"senior_appointments_assessed_share"`
-	SeniorLeadersAILearning         int64    `json:"senior_leaders_ai_learning"`
 }
 
 // plus adds the counts of b to a and recomputes the shares.
 func (a Leadership) plus(b Leadership) Leadership {
+	a.Expected += b.Expected
 	a.Reporting += b.Reporting
 	a.ExecDigitalLeader += b.ExecDigitalLeader
 	a.BoardDigitalNED += b.BoardDigitalNED
@@ -86,15 +100,20 @@ func (a Leadership) plus(b Leadership) Leadership {
 	a.Returns += b.Returns
 	a.SeniorAppointments += b.SeniorAppointments
 	a.SeniorAppointmentsAssessed += b.SeniorAppointmentsAssessed
-	a.SeniorLeadersAILearning += b.SeniorLeadersAILearning
+	a.CSLGMembers += b.CSLGMembers
+	a.CSLGMembersAIImmersion += b.CSLGMembersAIImmersion
 	return a.withShares()
 }
 
 func (a Leadership) withShares() Leadership {
-	a.ExecDigitalLeaderShare = ratio(int64(a.ExecDigitalLeader), int64(a.Reporting))
-	a.BoardDigitalNEDShare = ratio(int64(a.BoardDigitalNED), int64(a.Reporting))
+	a.ExecDigitalLeaderShare, a.BoardDigitalNEDShare = nil, nil
+	if a.Reporting > 0 {
+		a.ExecDigitalLeaderShare = ratio(int64(a.ExecDigitalLeader), int64(max(a.Expected, a.Reporting)))
+		a.BoardDigitalNEDShare = ratio(int64(a.BoardDigitalNED), int64(max(a.Expected, a.Reporting)))
+	}
 	a.SuccessionPlanShare = ratio(a.DigitalSeniorRolesWithSuccessionPlan, a.DigitalSeniorRoles)
 	a.SeniorAppointmentsAssessedShare = ratio(a.SeniorAppointmentsAssessed, a.SeniorAppointments)
+	a.CSLGAIImmersionShare = ratio(a.CSLGMembersAIImmersion, a.CSLGMembers)
 	return a
 }
 
@@ -140,18 +159,20 @@ func (ix *index) quarter(q period.Quarter) Quarter {
 		}
 
 		l := g.LeadershipByKind[o.Kind]
+		l.Expected++
 		if latest := ix.latest(o.Code, q); latest != nil {
 			l.Reporting++
 			l.ExecDigitalLeader += b2i(latest.f.exec)
 			l.BoardDigitalNED += b2i(latest.f.board)
 			l.DigitalSeniorRoles += latest.f.roles
 			l.DigitalSeniorRolesWithSuccessionPlan += latest.f.withPlan
+			l.CSLGMembers += latest.f.cslg
+			l.CSLGMembersAIImmersion += latest.f.cslgImmersion
 		}
 		if cur != nil {
 			l.Returns++
 			l.SeniorAppointments += cur.f.appointments
 			l.SeniorAppointmentsAssessed += cur.f.assessed
-			l.SeniorLeadersAILearning += cur.f.aiLearning
 		}
 		g.LeadershipByKind[o.Kind] = l
 	}
@@ -161,7 +182,9 @@ func (ix *index) quarter(q period.Quarter) Quarter {
 	}
 	g.Leadership = g.Leadership.withShares()
 	g.DDaTShare = ratio(g.DDaTHeadcount, g.Headcount)
+	g.DDaTShareFTE = ratio(int64(g.DDaTFTE), int64(g.FTE))
 	g.DDaTShareKnown = ratio(g.DDaTHeadcount, g.Headcount-g.ProfessionUnknown)
+	g.ProfessionUnknownRate = ratio(g.ProfessionUnknown, g.Headcount)
 	g.Coverage = ratio(g.Headcount, expectedHeadcount)
 	return g
 }
@@ -190,7 +213,7 @@ func (g *Quarter) addWorkforce(f figures) {
 // cumulative measure. quarterOf gives the figures of any quarter, in the series or not,
 // so that a series of one quarter still carries the sum over its whole window.
 func addCumulative(series []Quarter, set targets.Set, quarterOf func(period.Quarter) Quarter) {
-	for _, m := range []targets.Measure{targets.EarlyCareerEntrants, targets.SeniorAILearning} {
+	for _, m := range []targets.Measure{targets.EarlyCareerEntrants} {
 		t, ok := firstWith(set, m)
 		if !ok {
 			continue
@@ -206,12 +229,7 @@ func addCumulative(series []Quarter, set targets.Set, quarterOf func(period.Quar
 			for _, p := range period.Range(start, q) {
 				sum += flow(quarterOf(p), t)
 			}
-			switch m {
-			case targets.EarlyCareerEntrants:
-				series[i].EarlyCareerEntrantsCumulative = &sum
-			case targets.SeniorAILearning:
-				series[i].SeniorLeadersAILearningCumulative = &sum
-			}
+			series[i].EarlyCareerEntrantsCumulative = &sum
 		}
 	}
 }

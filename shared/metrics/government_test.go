@@ -165,11 +165,11 @@ func TestLeadership(t *testing.T) {
 	returns := []Input{
 		ret("A", cs, "2025-26-Q1", workforce.KeyExecDigitalLeader, "yes", workforce.KeyDigitalSeniorRoles, 4,
 			workforce.KeyDigitalSeniorRolesSuccessor, 3, workforce.KeySeniorAppointments, 2, workforce.KeySeniorAppointmentsAssessed, 1,
-			workforce.KeySeniorLeadersAILearning, 5),
+			workforce.KeyCSLGMembers, 5, workforce.KeyCSLGMembersAIImmersion, 2),
 		ret("B", cs, "2025-26-Q2", workforce.KeyExecDigitalLeader, "yes", workforce.KeyBoardDigitalNED, "yes",
 			workforce.KeyDigitalSeniorRoles, 2, workforce.KeyDigitalSeniorRolesSuccessor, 2,
-			workforce.KeySeniorAppointments, 1, workforce.KeySeniorAppointmentsAssessed, 1, workforce.KeySeniorLeadersAILearning, 7),
-		ret("L", lg, "2025-26-Q2", workforce.KeyBoardDigitalNED, "yes", workforce.KeyDigitalSeniorRoles, 1, workforce.KeySeniorLeadersAILearning, 3),
+			workforce.KeySeniorAppointments, 1, workforce.KeySeniorAppointmentsAssessed, 1, workforce.KeyCSLGMembers, 7, workforce.KeyCSLGMembersAIImmersion, 7),
+		ret("L", lg, "2025-26-Q2", workforce.KeyBoardDigitalNED, "yes"),
 		ret("M", lg, "2025-26-Q3", workforce.KeyExecDigitalLeader, "yes"), // after the quarter: not used
 		ret("X", cs, "2025-26-Q1", workforce.KeyExecDigitalLeader, "yes"), // closed by Q2's reference date
 	}
@@ -183,16 +183,20 @@ func TestLeadership(t *testing.T) {
 		{"organisations reporting (A carried, B, L)", l.Reporting, 3},
 		{"exec leader yes (A, B)", l.ExecDigitalLeader, 2},
 		{"board NED yes (B, L)", l.BoardDigitalNED, 2},
-		{"digital senior roles", l.DigitalSeniorRoles, int64(7)},
+		{"digital senior roles (A carried, B)", l.DigitalSeniorRoles, int64(6)},
 		{"with succession plan", l.DigitalSeniorRolesWithSuccessionPlan, int64(5)},
 		{"returns for the quarter (B, L)", l.Returns, 2},
 		{"appointments (B only: A's are last quarter's)", l.SeniorAppointments, int64(1)},
 		{"assessed", l.SeniorAppointmentsAssessed, int64(1)},
-		{"AI learning (B, L)", l.SeniorLeadersAILearning, int64(10)},
+		{"CSLG members, a stock (A carried, B)", l.CSLGMembers, int64(12)},
+		{"CSLG members who attended AI immersion (A carried, B)", l.CSLGMembersAIImmersion, int64(9)},
+		{"CSLG AI immersion share", *l.CSLGAIImmersionShare, 9.0 / 12},
 		{"civil service reporting", g.LeadershipByKind[cs].Reporting, 2},
 		{"local government reporting", g.LeadershipByKind[lg].Reporting, 1},
-		{"local government AI learning", g.LeadershipByKind[lg].SeniorLeadersAILearning, int64(3)},
+		{"local government CSLG members: none, councils do not return them", g.LeadershipByKind[lg].CSLGMembers, int64(0)},
 		{"expected excludes the closed organisation", g.ReturnsExpected, 4},
+		{"civil service organisations expected (A, B; X closed)", g.LeadershipByKind[cs].Expected, 2},
+		{"local government organisations expected (L, M)", g.LeadershipByKind[lg].Expected, 2},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
@@ -202,13 +206,13 @@ func TestLeadership(t *testing.T) {
 		name      string
 		got, want *float64
 	}{
-		{"exec share 2/3", l.ExecDigitalLeaderShare, f(2.0 / 3)},
-		{"board share 2/3", l.BoardDigitalNEDShare, f(2.0 / 3)},
-		{"succession 5/7", l.SuccessionPlanShare, f(5.0 / 7)},
+		{"exec share 2 of 4 expected: M has not answered, so counts as not yes", l.ExecDigitalLeaderShare, f(2.0 / 4)},
+		{"board share 2 of 4 expected", l.BoardDigitalNEDShare, f(2.0 / 4)},
+		{"succession 5/6 (A carried, B)", l.SuccessionPlanShare, f(5.0 / 6)},
 		{"assessed 1/1", l.SeniorAppointmentsAssessedShare, f(1)},
 		{"civil service exec share 2/2", g.LeadershipByKind[cs].ExecDigitalLeaderShare, f(1)},
-		{"local government exec share 0/1", g.LeadershipByKind[lg].ExecDigitalLeaderShare, f(0)},
-		{"LeadershipFor both kinds is the total", g.LeadershipFor([]workforce.OrgKind{cs, lg}).ExecDigitalLeaderShare, f(2.0 / 3)},
+		{"local government exec share 0 of 2 expected", g.LeadershipByKind[lg].ExecDigitalLeaderShare, f(0)},
+		{"LeadershipFor both kinds is the total", g.LeadershipFor([]workforce.OrgKind{cs, lg}).ExecDigitalLeaderShare, f(2.0 / 4)},
 		{"LeadershipFor civil service", g.LeadershipFor([]workforce.OrgKind{cs}).BoardDigitalNEDShare, f(0.5)},
 	} {
 		if !sameFloat(c.got, c.want) {

@@ -112,7 +112,10 @@ type figures struct {
 	assessed     int64
 	roles        int64
 	withPlan     int64
-	aiLearning   int64
+	// CSLG members and those of them who have attended AI immersion: stocks at the
+	// reference date, so a later return replaces an earlier one rather than adding to it.
+	cslg          int64
+	cslgImmersion int64
 }
 
 func figuresOf(r workforce.Return) figures {
@@ -125,13 +128,14 @@ func figuresOf(r workforce.Return) figures {
 		return r.Count(key)
 	}
 	f := figures{
-		exec:         r.YesNo(workforce.KeyExecDigitalLeader),
-		board:        r.YesNo(workforce.KeyBoardDigitalNED),
-		appointments: count(workforce.KeySeniorAppointments),
-		assessed:     count(workforce.KeySeniorAppointmentsAssessed),
-		roles:        count(workforce.KeyDigitalSeniorRoles),
-		withPlan:     count(workforce.KeyDigitalSeniorRolesSuccessor),
-		aiLearning:   count(workforce.KeySeniorLeadersAILearning),
+		exec:          r.YesNo(workforce.KeyExecDigitalLeader),
+		board:         r.YesNo(workforce.KeyBoardDigitalNED),
+		appointments:  count(workforce.KeySeniorAppointments),
+		assessed:      count(workforce.KeySeniorAppointmentsAssessed),
+		roles:         count(workforce.KeyDigitalSeniorRoles),
+		withPlan:      count(workforce.KeyDigitalSeniorRolesSuccessor),
+		cslg:          count(workforce.KeyCSLGMembers),
+		cslgImmersion: count(workforce.KeyCSLGMembersAIImmersion),
 	}
 	if r.Kind != workforce.CivilService {
 		return f

@@ -31,7 +31,7 @@ const (
 	BoardDigitalNEDShare       Measure = "board_digital_ned_share"
 	SeniorAppointmentsAssessed Measure = "senior_appointments_assessed_share"
 	SuccessionPlanShare        Measure = "succession_plan_share"
-	SeniorAILearning           Measure = "senior_ai_learning_cumulative"
+	CSLGAIImmersionShare       Measure = "cslg_ai_immersion_share"
 )
 
 // measureInfo says what kind of figure a measure is and who answers the fields behind it.
@@ -48,16 +48,16 @@ var (
 		EarlyCareerEntrants:        {cumulative: true, kinds: csOnly},
 		ExecDigitalLeaderShare:     {kinds: allKinds},
 		BoardDigitalNEDShare:       {kinds: allKinds},
-		SeniorAppointmentsAssessed: {kinds: allKinds},
-		SuccessionPlanShare:        {kinds: allKinds},
-		SeniorAILearning:           {cumulative: true, kinds: allKinds},
+		SeniorAppointmentsAssessed: {kinds: csOnly},
+		SuccessionPlanShare:        {kinds: csOnly},
+		CSLGAIImmersionShare:       {kinds: csOnly},
 	}
 )
 
 // Measures lists the known measures in a stable order.
 func Measures() []Measure {
 	return []Measure{DDaTShare, EarlyCareerEntrants, ExecDigitalLeaderShare, BoardDigitalNEDShare,
-		SeniorAppointmentsAssessed, SuccessionPlanShare, SeniorAILearning}
+		SeniorAppointmentsAssessed, SuccessionPlanShare, CSLGAIImmersionShare}
 }
 
 // Known reports whether m is a measure the metrics package computes.
@@ -75,6 +75,23 @@ func (m Measure) AnsweredBy(k workforce.OrgKind) bool {
 		}
 	}
 	return false
+}
+
+// Unit says how a target's value, threshold and projection read: a share (0.06 is 6%) or
+// a count of people.
+type Unit string
+
+const (
+	UnitShare Unit = "share"
+	UnitCount Unit = "count"
+)
+
+// Unit is the unit of the measure's figures.
+func (m Measure) Unit() Unit {
+	if m.Cumulative() {
+		return UnitCount
+	}
+	return UnitShare
 }
 
 // Comparison is how a value is held against its threshold.
@@ -110,6 +127,7 @@ type Target struct {
 	ID         string
 	Title      string
 	Measure    Measure
+	Unit       Unit
 	Comparison Comparison
 	Threshold  float64
 	Deadline   time.Time // zero if none: met by this day
@@ -118,6 +136,9 @@ type Target struct {
 	Kinds      []workforce.OrgKind
 	Commitment string // the commitment in words
 	Source     string // where it comes from
+	URL        string // where the source can be read, if anywhere
+	Quote      string // the source's own words, verbatim; empty when they could not be found
+	Assumed    string // what is ours rather than the source's: a date, a reading, a missing quotation
 }
 
 // Start is the first quarter the target measures: the window's first quarter, or the first
@@ -197,6 +218,7 @@ type fileTarget struct {
 	ID         string              `json:"id"`
 	Title      string              `json:"title"`
 	Measure    Measure             `json:"measure"`
+	Unit       Unit                `json:"unit"`
 	Comparison Comparison          `json:"comparison"`
 	Threshold  *float64            `json:"threshold"`
 	Deadline   string              `json:"deadline,omitempty"`
@@ -205,6 +227,9 @@ type fileTarget struct {
 	Kinds      []workforce.OrgKind `json:"kinds"`
 	Commitment string              `json:"commitment"`
 	Source     string              `json:"source"`
+	URL        string              `json:"url,omitempty"`
+	Quote      string              `json:"quote,omitempty"`
+	Assumed    string              `json:"assumed,omitempty"`
 }
 
 type fileWindow struct {
@@ -273,8 +298,9 @@ func Load(data []byte) (Set, error) {
 func (ft fileTarget) check() (Target, []string) {
 	var ps []string
 	add := func(format string, args ...any) { ps = append(ps, fmt.Sprintf(format, args...)) }
-	t := Target{ID: ft.ID, Title: strings.TrimSpace(ft.Title), Measure: ft.Measure, Comparison: ft.Comparison,
-		Commitment: strings.TrimSpace(ft.Commitment), Source: strings.TrimSpace(ft.Source)}
+	t := Target{ID: ft.ID, Title: strings.TrimSpace(ft.Title), Measure: ft.Measure, Unit: ft.Unit, Comparison: ft.Comparison,
+		Commitment: strings.TrimSpace(ft.Commitment), Source: strings.TrimSpace(ft.Source), URL: strings.TrimSpace(ft.URL),
+		Quote: strings.TrimSpace(ft.Quote), Assumed: strings.TrimSpace(ft.Assumed)}
 
 	switch {
 	case ft.ID == "":
@@ -298,6 +324,20 @@ func (ft fileTarget) check() (Target, []string) {
 			names = append(names, string(m))
 		}
 		add("measure %q is not one the metrics know (%s)", ft.Measure, strings.Join(names, ", "))
+	}
+	switch {
+	case ft.Unit == "":
+		add("unit is missing: give share or count")
+	case ft.Unit != UnitShare && ft.Unit != UnitCount:
+		add("unit %q must be share or count", ft.Unit)
+	case ft.Measure.Known() && ft.Unit != ft.Measure.Unit():
+		add("unit %q does not fit %s, which is a %s", ft.Unit, ft.Measure, ft.Measure.Unit())
+	}
+	if t.URL != "" && !strings.HasPrefix(t.URL, "https://") {
+		add("url %q must be an https:// address", t.URL)
+	}
+	if t.Quote == "" && t.Assumed == "" {
+		add("quote is missing: give the source's own words, or say in assumed that they could not be found")
 	}
 	if ft.Comparison != AtLeast && ft.Comparison != Equals {
 		add("comparison %q must be at_least or equals", ft.Comparison)
@@ -398,8 +438,8 @@ func present(ft fileTarget) []string {
 // MarshalJSON writes a target in the file's form, so GET /targets shows what the file says.
 func (t Target) MarshalJSON() ([]byte, error) {
 	th := t.Threshold
-	ft := fileTarget{ID: t.ID, Title: t.Title, Measure: t.Measure, Comparison: t.Comparison, Threshold: &th,
-		Kinds: t.Kinds, Commitment: t.Commitment, Source: t.Source}
+	ft := fileTarget{ID: t.ID, Title: t.Title, Measure: t.Measure, Unit: t.Unit, Comparison: t.Comparison, Threshold: &th,
+		Kinds: t.Kinds, Commitment: t.Commitment, Source: t.Source, URL: t.URL, Quote: t.Quote, Assumed: t.Assumed}
 	if !t.Deadline.IsZero() {
 		ft.Deadline = t.Deadline.Format(time.DateOnly)
 	}

@@ -26,7 +26,7 @@ func TestDefaultHasTheSevenCommitments(t *testing.T) {
 		ids = append(ids, tg.ID)
 	}
 	want := []string{"ddat-share", "early-career-entrants", "exec-digital-leader", "board-digital-ned",
-		"senior-appointments-assessed", "succession-plans", "senior-ai-learning"}
+		"senior-appointments-assessed", "succession-plans", "cslg-ai-immersion"}
 	if !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids = %v, want %v", ids, want)
 	}
@@ -58,9 +58,9 @@ func TestDefaultMatchesTheSpec(t *testing.T) {
 		{"early-career-entrants", EarlyCareerEntrants, AtLeast, 2500, time.Time{}, win("2023-24-Q1", "2025-26-Q1"), time.Time{}, cs},
 		{"exec-digital-leader", ExecDigitalLeaderShare, Equals, 1, day("2026-12-31"), nil, time.Time{}, both},
 		{"board-digital-ned", BoardDigitalNEDShare, Equals, 1, day("2026-12-31"), nil, time.Time{}, both},
-		{"senior-appointments-assessed", SeniorAppointmentsAssessed, Equals, 1, time.Time{}, nil, day("2026-04-01"), both},
-		{"succession-plans", SuccessionPlanShare, Equals, 1, day("2025-07-31"), nil, time.Time{}, both},
-		{"senior-ai-learning", SeniorAILearning, AtLeast, 300, time.Time{}, win("2025-26-Q1", "2025-26-Q4"), time.Time{}, both},
+		{"senior-appointments-assessed", SeniorAppointmentsAssessed, Equals, 1, time.Time{}, nil, day("2026-04-01"), cs},
+		{"succession-plans", SuccessionPlanShare, Equals, 1, day("2025-07-31"), nil, time.Time{}, cs},
+		{"cslg-ai-immersion", CSLGAIImmersionShare, Equals, 1, day("2026-03-31"), nil, time.Time{}, cs},
 	} {
 		tg, ok := set.ByID(tc.id)
 		if !ok {
@@ -74,6 +74,16 @@ func TestDefaultMatchesTheSpec(t *testing.T) {
 		}
 		if tg.Title == "" || tg.Commitment == "" || tg.Source == "" {
 			t.Errorf("%s: title, commitment and source must all be given", tc.id)
+		}
+		if tg.Unit != tc.measure.Unit() {
+			t.Errorf("%s: unit %q", tc.id, tg.Unit)
+		}
+		// Every date the source does not give is said to be ours; so is a missing quotation.
+		if tg.Assumed == "" {
+			t.Errorf("%s: no assumed text, but every target here has a date or words that are ours", tc.id)
+		}
+		if tg.Quote == "" && !strings.Contains(tg.Assumed, "could not find the words") {
+			t.Errorf("%s: no quotation, and assumed does not say the words could not be found: %q", tc.id, tg.Assumed)
 		}
 	}
 }
@@ -177,8 +187,9 @@ func TestComparison(t *testing.T) {
 }
 
 // valid is a well-formed target; each case below breaks one thing.
-const valid = `{"id": "ddat-share", "title": "DDaT share", "measure": "ddat_share", "comparison": "at_least",
-  "threshold": 0.06, "deadline": "2025-03-31", "kinds": ["civil_service"], "commitment": "6%", "source": "roadmap"}`
+const valid = `{"id": "ddat-share", "title": "DDaT share", "measure": "ddat_share", "unit": "share", "comparison": "at_least",
+  "threshold": 0.06, "deadline": "2025-03-31", "kinds": ["civil_service"], "commitment": "6%", "source": "roadmap",
+  "quote": "at least 6%"}`
 
 func fileWith(targets ...string) []byte {
 	return []byte(`{"version": "1", "targets": [` + strings.Join(targets, ",") + `]}`)
@@ -216,6 +227,11 @@ func TestLoadRejects(t *testing.T) {
 		{"missing title", fileWith(with("title", "")), []string{`target "ddat-share": title is missing`}},
 		{"missing commitment", fileWith(with("commitment", `"  "`)), []string{"commitment is missing"}},
 		{"missing source", fileWith(with("source", "")), []string{"source is missing"}},
+		{"missing unit", fileWith(with("unit", "")), []string{`target "ddat-share": unit is missing`}},
+		{"unknown unit", fileWith(with("unit", `"percent"`)), []string{`unit "percent" must be share or count`}},
+		{"unit that does not fit the measure", fileWith(with("unit", `"count"`)), []string{`unit "count" does not fit ddat_share, which is a share`}},
+		{"neither quote nor assumed", fileWith(with("quote", "")), []string{"quote is missing"}},
+		{"url that is not https", fileWith(with("url", `"www.gov.uk"`)), []string{`url "www.gov.uk" must be an https:// address`}},
 		{"unknown measure", fileWith(with("measure", `"digital_share"`)), []string{`target "ddat-share": measure "digital_share" is not one the metrics know`}},
 		{"bad comparison", fileWith(with("comparison", `">="`)), []string{`comparison ">=" must be at_least or equals`}},
 		{"missing threshold", fileWith(with("threshold", "")), []string{"threshold is missing"}},
@@ -252,7 +268,7 @@ func TestLoadRejects(t *testing.T) {
 // Cases that need more than one property changed.
 func TestLoadRejectsWindowsAndCounts(t *testing.T) {
 	entrants := func(extra map[string]string) string {
-		s := with("measure", `"early_career_entrants_cumulative"`)
+		s := strings.Replace(with("measure", `"early_career_entrants_cumulative"`), `"unit":"share"`, `"unit":"count"`, 1)
 		s = strings.Replace(s, `"threshold":0.06`, `"threshold":2500`, 1)
 		var m map[string]json.RawMessage
 		_ = json.Unmarshal([]byte(s), &m)
@@ -304,5 +320,31 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	}
 	if !strings.HasPrefix(ie.Problems[0], `target "ddat-share": measure "nope"`) || !strings.HasPrefix(ie.Problems[1], `target "other": comparison "more"`) {
 		t.Errorf("problems = %q", ie.Problems)
+	}
+}
+
+// The successor file is the real targets file with one target added, so the successor
+// tests elsewhere exercise the commitments as they are, not an old copy of them.
+func TestSuccessorFileIsTheTargetsFilePlusOne(t *testing.T) {
+	data, err := os.ReadFile("testdata/successor.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	succ, err := Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(succ.Targets) != len(def.Targets)+1 || !reflect.DeepEqual(succ.Targets[:len(def.Targets)], def.Targets) {
+		t.Errorf("testdata/successor.json is not targets.json plus one target; rebuild it from targets.json")
+	}
+}
+
+func TestAssumedMayStandForAMissingQuote(t *testing.T) {
+	if _, err := Load(fileWith(with("quote", ""), strings.Replace(with("quote", ""), `"source":"roadmap"`, `"source":"roadmap","assumed":"We could not find the words."`, 1))); err == nil || strings.Count(err.Error(), "quote is missing") != 1 {
+		t.Errorf("want exactly one target refused for want of a quote, got %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"html"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,6 +35,16 @@ import (
 // 2023-24-Q1 … 2025-26-Q2, one organisation missing the last quarter and one with a
 // small DDaT headcount, as the rollup would.
 func snapshot(t testing.TB) rollup.Snapshot {
+	t.Helper()
+	set, err := targets.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snapshotWith(t, set)
+}
+
+// snapshotWith is snapshot with the given targets.
+func snapshotWith(t testing.TB, set targets.Set) rollup.Snapshot {
 	t.Helper()
 	orgs, err := register.Seed()
 	if err != nil {
@@ -63,10 +74,6 @@ func snapshot(t testing.TB) rollup.Snapshot {
 			}
 			in = append(in, metrics.Input{Return: r, Version: 1, ReceivedAt: received})
 		}
-	}
-	set, err := targets.Default()
-	if err != nil {
-		t.Fatal(err)
 	}
 	month, _ := period.ParseMonth("2025-10")
 	res := metrics.Compute(metrics.ComputeInput{Returns: in, Register: orgs, Targets: set, Month: month, DueDays: 30})
@@ -217,8 +224,9 @@ func TestPublishedEditionDisclosureControl(t *testing.T) {
 		header := rows[first-1]
 		for ri, r := range rows {
 			for ci, v := range r {
-				// Every count in a data row: rounded to 5, and never 1 to 4.
-				if ri+1 > first && ci < len(header) && strings.Contains(header[ci], "(number)") {
+				// Every count of people in a data row: rounded to 5, and never 1 to 4.
+				// Counts of organisations and returns are exact (orgCountsExact).
+				if ri+1 > first && ci < len(header) && strings.Contains(header[ci], "(number)") && !strings.HasPrefix(header[ci], "Returns") {
 					if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 						if n >= 1 && n <= 4 {
 							t.Errorf("%s row %d column %d: count %d is between 1 and 4", sh, ri+1, ci+1, n)
@@ -249,8 +257,10 @@ func TestPublishedEditionDisclosureControl(t *testing.T) {
 	if want := strconv.FormatInt((g.Headcount+2)/5*5, 10); row[4] != want {
 		t.Errorf("published headcount %s, want %s", row[4], want)
 	}
-	if got, _ := strconv.ParseFloat(row[6], 64); fmt.Sprintf("%.9f", got) != fmt.Sprintf("%.9f", *g.DDaTShare) {
-		t.Errorf("published share %s, want the exact %v", row[6], *g.DDaTShare)
+	// Shares come from the exact figures and are stored to one decimal place of a
+	// percentage (SPEC §6): the value itself, not only its format.
+	if got, want := row[6], strconv.FormatFloat(math.Round(*g.DDaTShare*1000)/1000, 'f', -1, 64); got != want {
+		t.Errorf("published share %s, want %s, the exact %v to 0.1%%", got, want, *g.DDaTShare)
 	}
 	mgmt := open(t, render(t, s, rollup.EditionManagement))
 	r := findRow(t, mgmt, "Organisations", "HMRC")
@@ -284,7 +294,7 @@ func TestChartsReferenceTheirTables(t *testing.T) {
 	first, _ := rangeRows(share[0].Range)
 	want := []string{
 		fmt.Sprintf("'DDaT share'!$G$%d:$G$%d", first+1, last),                                                          // DDaT share (percent)
-		fmt.Sprintf("'DDaT share'!$I$%d:$I$%d", first+1, last),                                                          // the 6% commitment
+		fmt.Sprintf("'DDaT share'!$K$%d:$K$%d", first+1, last),                                                          // the 6% commitment, after the FTE share and unknown rate
 		fmt.Sprintf("'Early-career entrants'!$C$%d:$C$%d", mustFirst(entrants[0].Range)+1, mustLast(entrants[0].Range)), // cumulative
 		fmt.Sprintf("'Early-career entrants'!$D$%d:$D$%d", mustFirst(entrants[0].Range)+1, mustLast(entrants[0].Range)), // 2,500
 	}

@@ -58,6 +58,8 @@ type Field struct {
 	Kinds    []OrgKind // the organisation kinds that answer it
 	Min      int64     // least allowed value for counts (0 unless stated)
 	MaxLen   int       // for text
+	// Multiline text may hold line breaks and tabs; other text holds no control character.
+	Multiline bool
 }
 
 // AppliesTo reports whether organisations of kind k answer f.
@@ -82,9 +84,12 @@ var (
 	count = func(s Section, key, label, help string) Field {
 		return Field{Key: key, Label: label, Help: help, Section: s, Type: TypeCount, Kinds: csOnly}
 	}
-	lead = func(key, label, help string, t FieldType) Field {
-		return Field{Key: key, Label: label, Help: help, Section: SectionLeadership, Type: t, Kinds: all}
+	// lead is a leadership field; the two yes/no answers are for every kind, the counts
+	// for the Civil Service only.
+	lead = func(key, label, help string, t FieldType, kinds []OrgKind) Field {
+		return Field{Key: key, Label: label, Help: help, Section: SectionLeadership, Type: t, Kinds: kinds}
 	}
+	multiline = func(f Field) Field { f.Multiline = true; return f }
 )
 
 // Field keys used by rules and metrics.
@@ -106,7 +111,8 @@ const (
 	KeySeniorAppointmentsAssessed  = "senior_appointments_assessed"
 	KeyDigitalSeniorRoles          = "digital_senior_roles"
 	KeyDigitalSeniorRolesSuccessor = "digital_senior_roles_with_succession_plan"
-	KeySeniorLeadersAILearning     = "senior_leaders_ai_learning"
+	KeyCSLGMembers                 = "cslg_members"
+	KeyCSLGMembersAIImmersion      = "cslg_members_ai_immersion"
 )
 
 // Fields is the catalogue, in template order.
@@ -115,7 +121,7 @@ var Fields = []Field{
 	identity(KeyPeriod, "Quarter", "The financial-year quarter this return is for, for example 2025-26-Q1 (April to June 2025).", TypePeriod, false, 0),
 	identity(KeyContactName, "Contact name", "Who we should contact about this return (optional).", TypeText, true, 200),
 	identity(KeyContactEmail, "Contact email", "Their work email address (optional).", TypeEmail, true, 254),
-	identity(KeyNotes, "Notes", "Anything that helps us read your figures, such as a reorganisation (optional, up to 2,000 characters).", TypeText, true, 2000),
+	multiline(identity(KeyNotes, "Notes", "Anything that helps us read your figures, such as a reorganisation (optional, up to 2,000 characters).", TypeText, true, 2000)),
 
 	{Key: KeyHeadcount, Label: "Headcount", Help: "All civil servants in post, as a headcount.", Section: SectionWorkforce, Type: TypeCount, Kinds: csOnly, Min: 1},
 	{Key: KeyFTE, Label: "Full-time equivalent (FTE)", Help: "All civil servants in post, as full-time equivalent, up to 2 decimal places. Cannot exceed headcount.", Section: SectionWorkforce, Type: TypeFTE, Kinds: csOnly},
@@ -147,13 +153,14 @@ var Fields = []Field{
 	count(SectionEntrants, "entrants_internship", "Internships", "Early-career route."),
 	count(SectionEntrants, "entrants_other_early_career", "Other early-career programmes", "Early-career route."),
 
-	lead(KeyExecDigitalLeader, "Digital leader on the executive committee", "Yes or no, at the reference date.", TypeYesNo),
-	lead(KeyBoardDigitalNED, "Digital non-executive director on the board", "Yes or no, at the reference date.", TypeYesNo),
-	lead(KeySeniorAppointments, "Directors and directors general appointed", "Appointed during the quarter.", TypeCount),
-	lead(KeySeniorAppointmentsAssessed, "…of whom assessed on digital and data skills", "Cannot exceed the number appointed.", TypeCount),
-	lead(KeyDigitalSeniorRoles, "Digital and data director and DG roles", "At the reference date.", TypeCount),
-	lead(KeyDigitalSeniorRolesSuccessor, "…of which with a succession plan", "Cannot exceed the number of roles.", TypeCount),
-	lead(KeySeniorLeadersAILearning, "Senior leaders completing AI or digital leadership learning", "Completed during the quarter.", TypeCount),
+	lead(KeyExecDigitalLeader, "Digital leader on the executive committee", "Yes or no, at the reference date.", TypeYesNo, all),
+	lead(KeyBoardDigitalNED, "Digital non-executive director on the board", "Yes or no, at the reference date.", TypeYesNo, all),
+	lead(KeySeniorAppointments, "Directors and directors general appointed", "Appointed during the quarter.", TypeCount, csOnly),
+	lead(KeySeniorAppointmentsAssessed, "…of whom assessed on digital and data skills", "Cannot exceed the number appointed.", TypeCount, csOnly),
+	lead(KeyDigitalSeniorRoles, "Digital and data director and DG roles", "At the reference date.", TypeCount, csOnly),
+	lead(KeyDigitalSeniorRolesSuccessor, "…of which with a succession plan", "Cannot exceed the number of roles.", TypeCount, csOnly),
+	lead(KeyCSLGMembers, "Civil Service Leadership Group members", "Members of the Civil Service Leadership Group in your organisation at the reference date.", TypeCount, csOnly),
+	lead(KeyCSLGMembersAIImmersion, "…of whom have attended an AI immersion workshop", "Those members who have attended an AI immersion workshop at any time up to the reference date, not only this quarter. Cannot exceed the number of members.", TypeCount, csOnly),
 }
 
 // Field families used by rules and reports.

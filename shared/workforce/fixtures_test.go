@@ -29,7 +29,7 @@ func validValues() map[string]string {
 		"exec_committee_digital_leader": "yes", "board_digital_ned": "No",
 		"senior_appointments": "4", "senior_appointments_assessed": "3",
 		"digital_senior_roles": "6", "digital_senior_roles_with_succession_plan": "5",
-		"senior_leaders_ai_learning": "12",
+		"cslg_members": "12", "cslg_members_ai_immersion": "7",
 	}
 }
 
@@ -37,9 +37,6 @@ func leadershipValues() map[string]string {
 	return map[string]string{
 		"org": "LEEDS", "period": "2025-26-Q1",
 		"exec_committee_digital_leader": "Y", "board_digital_ned": "false",
-		"senior_appointments": "1", "senior_appointments_assessed": "1",
-		"digital_senior_roles": "2", "digital_senior_roles_with_succession_plan": "0",
-		"senior_leaders_ai_learning": "3",
 	}
 }
 

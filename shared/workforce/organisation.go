@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/ddat-workforce/returns/shared/textsafe"
 )
 
 // Organisation is an entry of the register.
@@ -29,21 +32,35 @@ func (o Organisation) ActiveOn(t time.Time) bool {
 	return (o.ActiveFrom == "" || o.ActiveFrom <= d) && (o.ActiveTo == "" || d <= o.ActiveTo)
 }
 
+// maxOrgName bounds an organisation's name; the longest in the register is under 60.
+const maxOrgName = 200
+
 // Validate checks an organisation before it is added to the register.
 func (o Organisation) Validate() []Problem {
 	var ps []Problem
 	add := func(field, code, msg string) { ps = append(ps, Problem{Field: field, Code: code, Message: msg}) }
 	if !ValidOrgCode(o.Code) {
-		add("code", "invalid_code", fmt.Sprintf("Organisation code %q must be 2 to 24 capital letters, digits or single hyphens, starting with a letter, for example HMRC or LGA-KENT.", o.Code))
+		add("code", "invalid_code", fmt.Sprintf("Organisation code %s must be 2 to 24 capital letters, digits or single hyphens, starting with a letter, for example HMRC or LGA-KENT.", textsafe.Quote(o.Code)))
 	}
-	if strings.TrimSpace(o.Name) == "" {
+	// The name is shown in workbooks and on pages: text for people, nothing a
+	// spreadsheet would run.
+	name := strings.TrimSpace(o.Name)
+	_, ctl := textsafe.ControlChar(name, false)
+	switch {
+	case name == "":
 		add("name", "required", "Give the organisation's name.")
+	case utf8.RuneCountInString(name) > maxOrgName:
+		add("name", "too_long", fmt.Sprintf("The organisation's name can be at most %d characters.", maxOrgName))
+	case ctl > 0:
+		add("name", "control_character", fmt.Sprintf("The organisation's name contains an invisible control character at character %d; type it again without it.", ctl))
+	case textsafe.FormulaLike(name):
+		add("name", "formula_like", "The organisation's name cannot start with =, +, - or @, which a spreadsheet would run as a formula.")
 	}
 	if o.Parent != "" && !ValidOrgCode(o.Parent) {
-		add("parent", "invalid_code", fmt.Sprintf("Parent %q must be an organisation code, for example CO.", o.Parent))
+		add("parent", "invalid_code", fmt.Sprintf("Parent %s must be an organisation code, for example CO.", textsafe.Quote(o.Parent)))
 	}
 	if !o.Kind.Valid() {
-		add("kind", "invalid_kind", fmt.Sprintf("Kind %q must be civil_service or local_government.", o.Kind))
+		add("kind", "invalid_kind", fmt.Sprintf("Kind %s must be civil_service or local_government.", textsafe.Quote(string(o.Kind))))
 	}
 	if o.BaselineHeadcount < 0 {
 		add("baseline_headcount", "negative", "Baseline headcount cannot be negative.")
@@ -53,7 +70,7 @@ func (o Organisation) Validate() []Problem {
 			continue
 		}
 		if _, err := time.Parse(time.DateOnly, d.v); err != nil {
-			add(d.field, "invalid_date", fmt.Sprintf("%s %q must be a date in the form 2025-04-01.", d.field, d.v))
+			add(d.field, "invalid_date", fmt.Sprintf("%s %s must be a date in the form 2025-04-01.", d.field, textsafe.Quote(d.v)))
 		}
 	}
 	if o.ActiveFrom != "" && o.ActiveTo != "" && o.ActiveTo < o.ActiveFrom {

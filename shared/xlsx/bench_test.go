@@ -61,7 +61,7 @@ func benchReturn(org, q string) map[string]any {
 		"exec_committee_digital_leader": "yes", "board_digital_ned": "no",
 		"senior_appointments": 4, "senior_appointments_assessed": 3,
 		"digital_senior_roles": 6, "digital_senior_roles_with_succession_plan": 5,
-		"senior_leaders_ai_learning": 12,
+		"cslg_members": 12, "cslg_members_ai_immersion": 7,
 	}
 }
 

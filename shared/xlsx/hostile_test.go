@@ -282,7 +282,7 @@ func TestSubmitNameOnAnotherSheet(t *testing.T) {
 	data := repoint(t, filledSample(t), "org", "Lists!$A$2")
 	_, _, err := svc.Submit(t.Context(), workforce.Upload{
 		Principal: workforce.Principal{Subject: "analyst", Org: "HMRC", Roles: []string{"submitter"}},
-		Format:    workforce.FormatXLSX, ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Body: data,
+		Format:    workforce.FormatXLSX, Body: data,
 	})
 	var e *workforce.Error
 	if !errors.As(err, &e) || e.Code != workforce.EInvalid || len(e.Problems) != 1 {

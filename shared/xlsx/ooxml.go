@@ -20,9 +20,10 @@ import (
 // cost, whatever the file declares about itself; what a return cannot hold is refused as
 // soon as it is seen.
 
-// Bounds on a sheet that holds answers. The template's Return sheet uses A1:E64; a sheet
-// is read within A1:Z1000, so a cell (or a declared dimension) beyond column Z or row
-// 1,000 is refused, as is a sheet with more rows or cells than fit in that area.
+// Bounds on a sheet that holds answers. The template's Return sheet uses columns A to E
+// and fewer than 100 rows; a sheet is read within A1:Z1000, so a cell (or a declared
+// dimension) beyond column Z or row 1,000 is refused, as is a sheet with more rows or
+// cells than fit in that area.
 const (
 	maxCol      = 26
 	maxRow      = 1000

@@ -63,7 +63,7 @@ const (
 	msgTooManyParts  = "This workbook has %d parts; a return workbook has far fewer (at most %d are read). Fill in the template from GET /template and upload that."
 	msgTooManySheets = "This workbook has more than %d sheets; a return workbook has three. Fill in the template from GET /template and upload that."
 	// A sheet that holds answers is read within A1:Z1000; see maxCol and maxRow.
-	msgSheetTooLarge = "The sheet %s is larger than a return can be: %s. Answers are read only from cells within A1:Z1000 of a sheet (the template's Return sheet uses A1:E64). Delete the rows and columns beyond that, or move your own working to a new sheet, then save the workbook and upload it again."
+	msgSheetTooLarge = "The sheet %s is larger than a return can be: %s. Answers are read only from cells within A1:Z1000 of a sheet (the template's Return sheet uses columns A to E and fewer than 100 rows). Delete the rows and columns beyond that, or move your own working to a new sheet, then save the workbook and upload it again."
 )
 
 // Parse reads a filled template: the value of every cell whose workbook-scoped defined
@@ -289,13 +289,20 @@ func readNamedCells(zr *zip.Reader) ([]workforce.RawField, error) {
 	if err != nil {
 		return nil, err
 	}
-	var fields []workforce.RawField
-	for _, c := range toRead {
-		v, why := values[c].value()
-		if c.key == NameTemplateVersion {
-			// v is the template's version, as the workbook's template_version cell holds it.
-			continue
+	if hasVersion {
+		var found, at string // "" when the name does not point at one readable cell
+		if version != nil {
+			if v, why := values[*version].value(); why == "" {
+				found, at = v, quoteSheet(version.sheet)+"!"+version.cell
+			}
 		}
+		if err := checkVersion(found, at); err != nil {
+			return nil, err
+		}
+	}
+	var fields []workforce.RawField
+	for _, c := range cells {
+		v, why := values[c].value()
 		ref := quoteSheet(c.sheet) + "!" + c.cell
 		if why != "" {
 			problems = append(problems, workforce.Problem{

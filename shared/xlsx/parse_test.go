@@ -571,7 +571,7 @@ const (
 		`<row r="10"><c r="D10" t="inlineStr"><is><r><t>2025-26-</t></r><r><t>Q1</t></r></is></c></row>` +
 		`<row r="17"><c r="D17"><f>1+1</f><v>1.25E3</v></c></row><row><c t="b"><v>1</v></c><c/></row>` +
 		`<row r="59"><c r="D59" t="b"><v>0</v></c></row></sheetData></worksheet>`
-	smallStrings = `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>2026.1</t></si>` +
+	smallStrings = `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>` + TemplateVersion + `</t></si>` +
 		`<si><t xml:space="preserve"> HMRC_x000D_ </t><rPh><t>h</t></rPh></si></sst>`
 )
 
