@@ -46,6 +46,8 @@ var probes = []probe{
 	{route: "GET /template", path: "/template"},
 	{route: "POST /returns", path: "/returns", contentType: apigw.ContentTypeJSON, rule: writesOwnOrg,
 		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
+	{route: "POST /returns/check", path: "/returns/check", contentType: apigw.ContentTypeJSON, rule: writesOwnOrg,
+		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
 	{route: "POST /returns/bulk", path: "/returns/bulk", contentType: "text/csv", rule: writesOwnOrg,
 		body: func(o workforce.Organisation) []byte { return sample.BulkCSV([]map[string]string{sampleFor(o, q1)}) }},
 	// Without ?org= a submitter's list is of their own organisation. (Plain /returns reads
