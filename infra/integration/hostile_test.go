@@ -448,7 +448,8 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			sheetXML = readEntry(t, f)
 		}
 	}
-	padded := bytes.Replace(sheetXML, []byte("</worksheet>"), append(bytes.Repeat([]byte(" "), 60<<20), "</worksheet>"...), 1)
+	// The answers lie beyond the declared size, so a reader must inflate past it to reach them.
+	padded := bytes.Replace(sheetXML, []byte("<sheetData>"), append(bytes.Repeat([]byte("<!-- -->"), 1<<20), "<sheetData>"...), 1)
 	lyingSmall := lyingEntry(t, base.xlsx, sheet, padded, uint64(len(sheetXML)))
 	lyingLarge := lyingEntry(t, base.xlsx, sheet, sheetXML, 1<<30)
 	innerBomb := zipOf(t, zipEntry{"bomb.bin", make([]byte, 50<<20)})
@@ -482,8 +483,8 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			status: 422, code: workforce.EInvalid, message: "image1.png"},
 		{name: "zip bomb: 5,000 parts", contentType: xlsxType, body: func(*hostileEnv) []byte { return manyParts },
 			status: 422, code: workforce.EInvalid, message: "parts"},
-		{name: "lying central directory: inflates far past its declared size", contentType: xlsxType,
-			body: func(*hostileEnv) []byte { return lyingSmall }, status: 422, code: workforce.EInvalid, message: "could not be read"},
+		{name: "lying central directory: the answers lie past its declared size", contentType: xlsxType,
+			body: func(*hostileEnv) []byte { return lyingSmall }, status: 422, code: workforce.EInvalid, message: "damaged"},
 		{name: "lying central directory: declares 1 GB", contentType: xlsxType,
 			body: func(*hostileEnv) []byte { return lyingLarge }, status: 422, code: workforce.EInvalid, message: "too large"},
 		{name: "nested zip: the workbook inside a ZIP", contentType: xlsxType,
