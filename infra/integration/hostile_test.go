@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/ddat-workforce/returns/infra/localclient"
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
