@@ -258,7 +258,7 @@ func outOfOrder(b []byte) bool {
 			c := col + 1
 			for _, a := range se.Attr {
 				if a.Name.Local == "r" && a.Value != "" {
-					if cc, err := cellColumn([]byte(a.Value)); err == nil {
+					if cc, ok := cellColumn([]byte(a.Value)); ok {
 						c = cc
 					}
 				}

@@ -201,7 +201,7 @@ func (rs *Rows) rowNumber() (int, error) {
 			continue
 		}
 		// excelize: strconv.Atoi of every r, the last one kept; 0 means none.
-		v, err := strconv.Atoi(string(a.value))
+		v, err := atoi(a.value)
 		if err != nil {
 			return 0, errorf(CodeDamaged, rs.part, "a row's number %q is not a number", clip(a.value))
 		}
@@ -261,36 +261,32 @@ func (rs *Rows) finishRow() bool {
 
 // cellState is what readCell gathers from one c element, as excelize's xlsxC.
 type cellState struct {
-	ref, typ   []byte
+	typ        cellType
 	hasF       bool
 	hasIS      bool
 	isT        []byte
 	hasIST     bool
 	isRuns     []byte
-	refPresent bool
 }
 
 // readCell reads the c element whose start tag the scanner is on.
 func (rs *Rows) readCell() error {
 	sc := rs.sc
-	var c cellState
-	var refBuf, typBuf [16]byte
+	c := cellState{isT: rs.isT[:0], isRuns: rs.isRuns[:0]}
+	var ref []byte // the last r, as in excelize
 	for _, a := range sc.attrs {
 		switch string(a.local) {
 		case "r":
-			c.ref = append(refBuf[:0], a.value...)
-			c.refPresent = len(a.value) > 0
+			ref = a.value
 		case "t":
-			c.typ = append(typBuf[:0], a.value...)
+			c.typ = cellTypeOf(a.value)
 		}
 	}
-	c.isT, c.isRuns = rs.isT[:0], rs.isRuns[:0]
-	defer func() { rs.isT, rs.isRuns = c.isT, c.isRuns }()
 	col := rs.cellCol + 1
-	if c.refPresent {
-		cc, err := cellColumn(c.ref)
-		if err != nil {
-			return errorf(CodeDamaged, rs.part, "row %d has a cell reference %q that is not a cell", rs.num, clip(c.ref))
+	if len(ref) > 0 {
+		cc, ok := cellColumn(ref)
+		if !ok {
+			return errorf(CodeDamaged, rs.part, "row %d has a cell reference %q that is not a cell", rs.num, clip(ref))
 		}
 		col = cc
 	}
@@ -300,7 +296,6 @@ func (rs *Rows) readCell() error {
 	rs.cellCol = col
 	depth := sc.depth() // the c element is open
 	vb := rs.vBuf[:0]
-	defer func() { rs.vBuf = vb }()
 	for {
 		if err := sc.next(); err != nil {
 			return err
@@ -310,6 +305,7 @@ func (rs *Rows) readCell() error {
 			return syntaxErr("unexpected EOF")
 		case tokEnd:
 			if sc.depth() < depth {
+				rs.vBuf, rs.isT, rs.isRuns = vb, c.isT, c.isRuns
 				return rs.addCell(&c, col, vb)
 			}
 		case tokStart:
@@ -339,35 +335,69 @@ func (rs *Rows) readCell() error {
 	}
 }
 
+// cellType is a cell's t attribute, as getValueFrom tells them apart.
+type cellType uint8
+
+const (
+	tNumber cellType = iota // "", "n"
+	tBool
+	tDate
+	tError
+	tStr
+	tShared
+	tInline
+	tOther
+)
+
+func cellTypeOf(t []byte) cellType {
+	switch string(t) {
+	case "", "n":
+		return tNumber
+	case "b":
+		return tBool
+	case "d":
+		return tDate
+	case "e":
+		return tError
+	case "str":
+		return tStr
+	case "s":
+		return tShared
+	case "inlineStr":
+		return tInline
+	}
+	return tOther
+}
+
 // addCell works out a cell's value as excelize's getValueFrom does with RawCellValue,
 // and keeps it if it has a value or a formula.
 func (rs *Rows) addCell(c *cellState, col int, v []byte) error {
 	sp := span{col: col, shared: -1}
 	var val []byte
-	switch string(c.typ) {
-	case "b":
+	switch c.typ {
+	case tBool:
 		sp.typ, val = TypeBool, v
-	case "d":
+	case tDate:
 		sp.typ, val = TypeDate, v
-	case "e":
+	case tError:
 		sp.typ, val = TypeError, v
-	case "str":
+	case tStr:
 		sp.typ, val = TypeString, v
-	case "s":
+	case tShared:
 		sp.typ, val = TypeString, v
 		if len(v) > 0 {
-			i, _ := strconv.Atoi(strings.TrimSpace(string(v)))
+			i := sharedIndex(v)
 			if i < 0 || i >= rs.sst.len() {
 				return errorf(CodeDamaged, rs.part, "row %d, column %s refers to shared string %d, which is not in the workbook", rs.num, columnName(col), i)
 			}
 			sp.shared = i
 		}
-	case "inlineStr":
+	case tInline:
 		sp.typ, val = TypeString, v
 		if c.hasIS {
 			val = bstrUnmarshal(append(append([]byte(nil), c.isT...), c.isRuns...))
 		}
-	case "", "n":
+	case tNumber:
 		sp.typ, val = TypeNumber, v
 	default:
 		sp.typ, val = TypeUnknown, v
@@ -537,24 +567,42 @@ func bstrUnmarshal(b []byte) []byte {
 
 // cellColumn is the column of a cell reference, checked as excelize's
 // CellNameToCoordinates checks it (the row part must be a row, but is not used).
-func cellColumn(ref []byte) (int, error) {
-	bad := errors.New("invalid cell reference")
-	s := string(ref)
+func cellColumn(ref []byte) (int, bool) {
+	// The usual reference, A1 to XFD1048576, is read without a copy.
+	i, col := 0, 0
+	for i < len(ref) && i < 3 && 'A' <= ref[i] && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+	}
+	if i > 0 && i < len(ref) && len(ref)-i <= 7 && ref[i] != '0' {
+		row := 0
+		j := i
+		for j < len(ref) && '0' <= ref[j] && ref[j] <= '9' {
+			row = row*10 + int(ref[j]-'0')
+			j++
+		}
+		if j == len(ref) {
+			return col, col <= 16384 && row >= 1 && row <= 1048576
+		}
+	}
+	return cellColumnSlow(string(ref))
+}
+
+// cellColumnSlow is excelize's SplitCellName and ColumnNameToNumber, for references with
+// dollars, lower case, signs or leading zeros.
+func cellColumnSlow(s string) (int, bool) {
 	alpha := func(r rune) bool { return 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || r == '$' }
 	if strings.IndexFunc(s, alpha) != 0 {
-		return 0, bad
+		return 0, false
 	}
 	i := strings.LastIndexFunc(s, alpha)
 	if i < 0 || i >= len(s)-1 {
-		return 0, bad
+		return 0, false
 	}
 	name := strings.ReplaceAll(s[:i+1], "$", "")
 	row, err := strconv.Atoi(s[i+1:])
-	if err != nil || row <= 0 || row > 1048576 {
-		return 0, bad
-	}
-	if name == "" {
-		return 0, bad
+	if err != nil || row <= 0 || row > 1048576 || name == "" {
+		return 0, false
 	}
 	col, multi := 0, 1
 	for j := len(name) - 1; j >= 0; j-- {
@@ -565,14 +613,50 @@ func cellColumn(ref []byte) (int, error) {
 		case 'a' <= c && c <= 'z':
 			col += int(c-'a'+1) * multi
 		default:
-			return 0, bad
+			return 0, false
 		}
 		if col > 16384 {
-			return 0, bad
+			return 0, false
 		}
 		multi *= 26
 	}
-	return col, nil
+	return col, true
+}
+
+// atoi is strconv.Atoi, without a copy for the usual plain number.
+func atoi(b []byte) (int, error) {
+	if len(b) > 0 && len(b) < 10 {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return strconv.Atoi(string(b))
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, nil
+	}
+	return strconv.Atoi(string(b))
+}
+
+// sharedIndex is excelize's reading of a shared string cell's value: strconv.Atoi of it
+// with spaces trimmed, 0 when that fails.
+func sharedIndex(v []byte) int {
+	if len(v) > 0 && len(v) < 10 {
+		n := 0
+		plain := true
+		for _, c := range v {
+			if c < '0' || c > '9' {
+				plain = false
+				break
+			}
+			n = n*10 + int(c-'0')
+		}
+		if plain {
+			return n
+		}
+	}
+	i, _ := strconv.Atoi(strings.TrimSpace(string(v)))
+	return i
 }
 
 // columnName is a column's letters: 1 is A, 27 is AA.

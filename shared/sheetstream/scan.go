@@ -239,13 +239,24 @@ func isName(n []byte) bool {
 
 // nsOK is encoding/xml's nsname check: a valid name with at most one colon.
 func nsOK(n []byte) bool {
-	return bytes.Count(n, []byte{':'}) <= 1 && isName(n)
+	colons := 0
+	for _, c := range n {
+		if c == ':' {
+			colons++
+		}
+	}
+	return colons <= 1 && isName(n)
 }
 
 // localName is what encoding/xml reports as Name.Local.
 func localName(n []byte) []byte {
-	if i := bytes.IndexByte(n, ':'); i > 0 && i < len(n)-1 {
-		return n[i+1:]
+	for i, c := range n {
+		if c == ':' {
+			if i > 0 && i < len(n)-1 {
+				return n[i+1:]
+			}
+			return n
+		}
 	}
 	return n
 }
