@@ -40,7 +40,7 @@ type Limits struct {
 	MaxEntrySize         int64 // bytes one part inflates to, declared or read (1 GiB)
 	MaxTotalSize         int64 // bytes all parts declare, and all read inflate to (2 GiB)
 	MaxRatio             int64 // inflated:compressed for parts over 1 MiB (200)
-	MaxRows              int   // the last row number read (500,000, SPEC §10)
+	MaxRows              int   // the last row number read (500,001: SPEC §10's 500,000 records and a header)
 	MaxColumns           int   // the last column that holds a value (200; extracts have 8–20)
 	MaxSharedStrings     int   // entries in the shared string table (2,000,000)
 	MaxSharedStringBytes int64 // bytes of text in the shared string table (128 MiB)
@@ -55,7 +55,7 @@ var DefaultLimits = Limits{
 	MaxEntrySize:         1 << 30,
 	MaxTotalSize:         2 << 30,
 	MaxRatio:             200,
-	MaxRows:              500_000,
+	MaxRows:              500_001,
 	MaxColumns:           200,
 	MaxSharedStrings:     2_000_000,
 	MaxSharedStringBytes: 128 << 20,
