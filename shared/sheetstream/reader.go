@@ -178,6 +178,14 @@ func Open(ra io.ReaderAt, size int64, limits Limits) (*Reader, error) {
 		if n > ratioCheckFrom && (f.CompressedSize64 == 0 || n/f.CompressedSize64 > uint64(l.MaxRatio)) {
 			return nil, errorf(CodeTooLarge, f.Name, "the part unzips to %s from %d bytes, which is not what a workbook looks like", mib(int64(n)), f.CompressedSize64)
 		}
+		// excelize opens every entry, and refuses a package with one it cannot open: so
+		// does this reader, though it inflates only the few it reads.
+		if f.Method != zip.Store && f.Method != zip.Deflate {
+			return nil, errorf(CodeDamaged, f.Name, "the part is compressed with a method (%d) that .xlsx files do not use", f.Method)
+		}
+		if _, err := f.DataOffset(); err != nil {
+			return nil, errorf(CodeDamaged, f.Name, "the part cannot be found in the file: the ZIP archive is damaged")
+		}
 		total += n
 		if total > uint64(l.MaxTotalSize) {
 			return nil, errorf(CodeTooLarge, "", "the file unzips to more than %s, the most read", mib(l.MaxTotalSize))
