@@ -261,12 +261,12 @@ func (rs *Rows) finishRow() bool {
 
 // cellState is what readCell gathers from one c element, as excelize's xlsxC.
 type cellState struct {
-	typ        cellType
-	hasF       bool
-	hasIS      bool
-	isT        []byte
-	hasIST     bool
-	isRuns     []byte
+	typ    cellType
+	hasF   bool
+	hasIS  bool
+	isT    []byte
+	hasIST bool
+	isRuns []byte
 }
 
 // readCell reads the c element whose start tag the scanner is on.
