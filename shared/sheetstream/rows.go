@@ -109,9 +109,11 @@ func (rs *Rows) wrap(err error) error {
 // Next reads the next row; false at the end of the sheet or on an error (see Err).
 //
 // What counts as a row and a cell follows excelize: any element named row (by its local
-// name) after the first starts a new row, and every c element after it belongs to it,
-// until the end of sheetData. A row's number is its r attribute, or one more than the row
-// before; a cell's column is its r attribute's, or one more than the cell before.
+// name) starts a new row, and every c element after it belongs to it, until the next row
+// or the end of sheetData (after which a further row is still read, up to another end of
+// sheetData). A row's number is its r attribute, or one more than the row before; a
+// cell's column is its r attribute's, or one more than the cell before. Rows and cells
+// must come in ascending order.
 func (rs *Rows) Next() bool {
 	if rs.done {
 		return false
