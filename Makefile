@@ -11,6 +11,8 @@ STACK_ENV := $(CURDIR)/.local/stack.env
 TOOLS_BIN := $(CURDIR)/.tools/bin
 VERSITYGW_VERSION := v1.8.0
 VERSITYGW := $(TOOLS_BIN)/versitygw
+MAILPIT_VERSION := v1.33.1
+MAILPIT := $(TOOLS_BIN)/mailpit
 NODE_MODULES := infra/local/node_modules/.package-lock.json
 # Some tests check workbooks with openpyxl under the system interpreter.
 PYTHON := /usr/bin/python3
@@ -31,13 +33,13 @@ stack_up = $(STACK) up && set -a && . '$(STACK_ENV)' && set +a && $(GO) run ./in
 # Stops the stack when the recipe's shell exits, however it exits, keeping a failure's status.
 stop_stack_on_exit = trap 'status=$$?; $(STACK) down || status=1; exit $$status' EXIT
 
-.PHONY: help deps deps-node deps-versitygw deps-go deps-debian up down env token test build bench lint demo clean
+.PHONY: help deps deps-node deps-versitygw deps-mailpit deps-go deps-debian up down env token test build bench lint demo clean
 
 help: ## List the targets
 	@echo "Targets:"
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-7s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-deps: deps-debian deps-node deps-versitygw deps-go ## Install what a fresh machine needs; each step is skipped when done
+deps: deps-debian deps-node deps-versitygw deps-mailpit deps-go ## Install what a fresh machine needs; each step is skipped when done
 
 deps-debian:
 	@pkgs=""; \
@@ -61,6 +63,11 @@ $(NODE_MODULES): infra/local/package.json $(wildcard infra/local/package-lock.js
 deps-versitygw: $(VERSITYGW)
 $(VERSITYGW):
 	GOBIN='$(TOOLS_BIN)' $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+
+# Mailpit: the local stack's SMTP server, whose API shows the tests what was sent.
+deps-mailpit: $(MAILPIT)
+$(MAILPIT):
+	GOBIN='$(TOOLS_BIN)' $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
 deps-go:
 	@$(GO) mod download

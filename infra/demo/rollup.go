@@ -13,8 +13,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
+	"github.com/ddat-workforce/returns/shared/targets"
 )
 
 // rollup runs the month's rollup as an admin would, prints the government figures against
@@ -40,19 +42,20 @@ func (d *demo) rollup(month period.Month) error {
 		snap.Revision, snap.ReferenceQuarter, len(snap.Inputs), snap.InputsFingerprint[:16])
 	if n := len(snap.Government.Quarters); n > 0 {
 		g := snap.Government.Quarters[n-1]
-		fmt.Fprintf(d.out, "   government, %s: headcount %s, DDaT headcount %s, DDaT share %s, coverage %s, returns %d of %d\n",
-			g.Period, numfmt.Int(g.Headcount), numfmt.Int(g.DDaTHeadcount), pct(g.DDaTShare), pct(g.Coverage), g.ReturnsReceived, g.ReturnsExpected)
+		fmt.Fprintf(d.out, "   government, %s: headcount %s, DDaT headcount %s, DDaT share %s (of FTE %s), coverage %s, returns %d of %d\n",
+			g.Period, numfmt.Int(g.Headcount), numfmt.Int(g.DDaTHeadcount), pct(g.DDaTShare), pct(g.DDaTShareFTE), pct(g.Coverage), g.ReturnsReceived, g.ReturnsExpected)
 	}
 	fmt.Fprintf(d.out, "\n   Progress against the commitments, %s\n", month)
 	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "   target\tvalue\tthreshold\tstatus\tnote")
+	fmt.Fprintln(tw, "   target\tstatus\tjudgement\tthreshold\torganisations answered")
 	for _, t := range snap.Targets {
-		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\t%s\n", t.Title, figure(t.Value, t.Threshold), figure(&t.Threshold, t.Threshold), strings.ToUpper(strings.ReplaceAll(string(t.Status), "_", " ")), t.Note)
+		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\t%d of %d\n", t.Title, strings.ToUpper(strings.ReplaceAll(string(t.Status), "_", " ")),
+			judgement(t), figure(&t.Threshold, t.Unit), t.OrganisationsAnswered, t.OrganisationsExpected)
 	}
 	tw.Flush()
 	dq := snap.DataQuality
-	fmt.Fprintf(d.out, "   data quality: %d expected, %d received, %d late, %d missing, %d carried forward, %d revised\n",
-		dq.Expected, dq.Received, dq.Late, dq.Missing, dq.CarriedForward, dq.Revised)
+	fmt.Fprintf(d.out, "   data quality: %d expected, %d received, %d late, %d missing, %d carried forward (%d with stale leadership answers), %d revised\n",
+		dq.Expected, dq.Received, dq.Late, dq.Missing, dq.CarriedForward, dq.StaleLeadership, dq.Revised)
 	return d.downloadReports(snap)
 }
 
@@ -104,13 +107,37 @@ func pct(v *float64) string {
 	return fmt.Sprintf("%.2f%%", 100**v)
 }
 
-// figure writes a target's value as a share or a count, as its threshold is.
-func figure(v *float64, threshold float64) string {
+// figure writes a target's value as its unit says: a share to one decimal place of a
+// percentage, or a count.
+func figure(v *float64, unit targets.Unit) string {
 	if v == nil {
 		return "[x]"
 	}
-	if threshold <= 1 {
-		return pct(v)
+	if unit == targets.UnitCount {
+		return numfmt.Int(int64(*v + 0.5))
 	}
-	return numfmt.Int(int64(*v + 0.5))
+	return fmt.Sprintf("%.1f%%", 100**v)
+}
+
+// judgement says where a target stands in the words a leader reads: "missed at the
+// deadline, 4.9%; 5.5% now".
+func judgement(t metrics.TargetStatus) string {
+	word := strings.ReplaceAll(string(t.Status), "_", " ")
+	switch {
+	case t.Status == metrics.NotStarted || t.Status == metrics.NoData:
+		return t.Note
+	case t.JudgedAt == metrics.AtDeadlineQuarter:
+		s := fmt.Sprintf("%s at the deadline (%s), %s", word, t.Period, figure(t.Value, t.Unit))
+		if t.LatestValue != nil && t.LatestPeriod != nil {
+			s += fmt.Sprintf("; %s now (%s)", figure(t.LatestValue, t.Unit), t.LatestPeriod)
+		}
+		return s
+	case t.JudgedAt == metrics.AtWindowEnd:
+		return fmt.Sprintf("%s over the window to %s, %s", word, t.Period, figure(t.Value, t.Unit))
+	}
+	s := fmt.Sprintf("%s at %s", figure(t.Value, t.Unit), t.Period)
+	if t.Projection != nil {
+		s += fmt.Sprintf(", projected %s by %s", figure(t.Projection, t.Unit), t.EndQuarter)
+	}
+	return s
 }

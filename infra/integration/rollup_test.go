@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -89,7 +89,7 @@ func TestRollupFiguresAndRevisions(t *testing.T) {
 	var got map[string]any
 	_ = json.Unmarshal(gotJSON, &got)
 	for k, want := range map[string]int64{"headcount": headcount, "ddat_headcount": ddat, "early_career_entrants": early} {
-		if fmt.Sprint(got[k]) != fmt.Sprint(want) {
+		if n, _ := got[k].(float64); n != float64(want) {
 			t.Errorf("government %s = %v, want %d (the sum of the current returns)", k, got[k], want)
 		}
 	}

@@ -113,11 +113,13 @@ func valueSchema(f workforce.Field) obj {
 	return append(s, kv{"description", fieldDescription(f)}, kv{"x-section", f.Section.ID}, kv{"x-kinds", kinds(f)})
 }
 
-// Patterns for values written as text in a JSON submission. Blank text is the same as
+// Patterns for values written as text in a JSON submission, as strictly as the service
+// reads them: no leading zeros, a digit either side of a point, only zeros after the point
+// of a count and at most two significant places in an FTE. Blank text is the same as
 // leaving the field out.
 const (
-	countText = `^\s*([0-9]{1,3}(,[0-9]{3})+|[0-9]+)?(\.0*)?\s*$`
-	fteText   = `^\s*(([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?)?\s*$`
+	countText = `^\s*((0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.0+)?)?\s*$`
+	fteText   = `^\s*((0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]{1,2}0*)?)?\s*$`
 	yesNoText = `^\s*([Yy]([Ee][Ss])?|[Nn][Oo]?|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])?\s*$`
 )
 

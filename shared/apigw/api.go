@@ -78,6 +78,7 @@ func (a *API) endpoints() map[string]endpoint {
 	return map[string]endpoint{
 		"GET /template":               a.getTemplate,
 		"POST /returns":               a.postReturn,
+		"POST /returns/check":         a.checkReturn,
 		"POST /returns/bulk":          a.postBulk,
 		"GET /returns":                a.listReturns,
 		"GET /returns/{org}/{period}": a.getReturn,
@@ -120,6 +121,11 @@ func (a *API) Handler(function string) Handler {
 		if !ok || ep == nil {
 			return errorResponse(workforce.Errorf(workforce.ENotFound, "There is no route %s.", ev.RouteKey), id), nil
 		}
+		// A submitter acts for one organisation: without one the token means nothing
+		// safe, so it is refused here, before any endpoint can read "" as "all".
+		if req.principal.MissingOrg() {
+			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your token has the submitter role but no organisation (no %q claim), so it cannot be used for anything. Ask whoever manages your sign-in to add your organisation.", a.orgClaim()), id), nil
+		}
 		if !allowed(route, req.principal) {
 			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your roles (%s) do not allow %s.", strings.Join(req.principal.Roles, ", "), ev.RouteKey), id), nil
 		}
@@ -132,6 +138,13 @@ func (a *API) Handler(function string) Handler {
 		}
 		return resp, nil
 	}
+}
+
+func (a *API) orgClaim() string {
+	if a.Claims.Org == "" {
+		return "org"
+	}
+	return a.Claims.Org
 }
 
 func allowed(r Route, p workforce.Principal) bool {
@@ -156,8 +169,17 @@ func outcome(status int) string {
 	return "error"
 }
 
-// body returns the request body as bytes, enforcing the upload limit.
+// body returns the request body as bytes, enforcing the upload limit. A compressed body
+// is refused as such: the service reads files as sent, and would otherwise call a gzip
+// stream "not UTF-8".
 func (a *API) body(r request) ([]byte, error) {
+	if enc := strings.TrimSpace(header(r, "content-encoding")); enc != "" && !strings.EqualFold(enc, "identity") {
+		named := ""
+		if len(enc) <= 40 && !strings.ContainsFunc(enc, func(c rune) bool { return c < 0x20 || c > 0x7e }) {
+			named = fmt.Sprintf(" (Content-Encoding: %s)", enc)
+		}
+		return nil, workforce.Errorf(workforce.EUnsupported, "The body is compressed%s. Send the file uncompressed, without a Content-Encoding header.", named)
+	}
 	b := []byte(r.Body)
 	if r.IsBase64Encoded {
 		var err error

@@ -3,6 +3,7 @@ package apigw
 import (
 	"encoding/json"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -44,10 +45,12 @@ func ParseList(s string) []string {
 	return clean(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' }))
 }
 
+// clean trims spaces and quotation marks, in any mix, from both ends of each value, and
+// drops empty ones: a role is compared exactly, so " admin" must read as admin.
 func clean(list []string) []string {
 	out := list[:0]
 	for _, v := range list {
-		if v = strings.Trim(strings.TrimSpace(v), `"`); v != "" {
+		if v = strings.TrimFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == '"' }); v != "" {
 			out = append(out, strings.ToLower(v))
 		}
 	}

@@ -87,7 +87,7 @@ func (a *API) upload(r request) (workforce.Upload, error) {
 	if err != nil {
 		return workforce.Upload{}, err
 	}
-	return workforce.Upload{Principal: r.principal, ContentType: header(r, "content-type"), Body: b, IdempotencyKey: key}, nil
+	return workforce.Upload{Principal: r.principal, Body: b, IdempotencyKey: key}, nil
 }
 
 func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
@@ -112,6 +112,36 @@ func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTT
 	resp := jsonResponse(status, rc)
 	resp.Headers["location"] = fmt.Sprintf("/returns/%s/%s/versions/%d", rc.Org, rc.Period, rc.Version)
 	return resp, nil
+}
+
+// checked is the answer of POST /returns/check: what POST /returns would store.
+type checked struct {
+	Org       string              `json:"org"`
+	Period    string              `json:"period"`
+	Version   int                 `json:"version"`
+	Duplicate bool                `json:"duplicate"`
+	SHA256    string              `json:"sha256"`
+	Values    map[string]any      `json:"values"`
+	Warnings  []workforce.Problem `json:"warnings"`
+}
+
+// checkReturn validates a return as postReturn would and stores nothing.
+func (a *API) checkReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	format, err := formatOf(header(r, "content-type"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	up, err := a.upload(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	up.Format = format
+	c, err := a.Service.Check(ctx, up)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, checked{Org: c.Return.Org, Period: c.Return.Period.String(), Version: c.Version,
+		Duplicate: c.Duplicate, SHA256: c.SHA256, Values: workforce.TypedValues(c.Return.Values), Warnings: c.Warnings}), nil
 }
 
 func (a *API) postBulk(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
@@ -159,6 +189,11 @@ func (a *API) listReturns(ctx context.Context, r request) (events.APIGatewayV2HT
 	}
 	p := r.principal
 	if !p.Has("admin") && !p.Has("leader") {
+		// The handler refuses such a token already; an empty organisation here would list
+		// every organisation's returns, so it is refused again.
+		if p.Org == "" {
+			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation, and your token names none.")
+		}
 		if org != "" && org != p.Org {
 			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation (%s).", orDash(p.Org))
 		}

@@ -32,10 +32,15 @@ type Problem struct {
 	Code     string              `json:"code"`
 	Instance string              `json:"instance,omitempty"`
 	Errors   []workforce.Problem `json:"errors,omitempty"`
+	// MoreErrors counts, by code, the problems beyond the first workforce.MaxProblems,
+	// which Errors does not list.
+	MoreErrors *workforce.MoreProblems `json:"more_errors,omitempty"`
 }
 
 // errorResponse turns an error into problem+json. Internal errors show a generic message;
-// the caller logs the cause.
+// the caller logs the cause. Every error answer passes here, so here it is bounded: at most
+// workforce.MaxProblems problems, the rest counted by code, and no client value echoed
+// whole, whoever built the error.
 func errorResponse(err error, requestID string) events.APIGatewayV2HTTPResponse {
 	code := workforce.ErrorCode(err)
 	status, ok := statusOf[code]
@@ -46,7 +51,8 @@ func errorResponse(err error, requestID string) events.APIGatewayV2HTTPResponse 
 		Detail: workforce.ErrorMessage(err), Code: code, Instance: "urn:request:" + requestID}
 	var e *workforce.Error
 	if errors.As(err, &e) {
-		p.Errors = e.Problems
+		b := e.Bounded()
+		p.Detail, p.Errors, p.MoreErrors = b.Message, b.Problems, b.More
 	}
 	body, _ := json.Marshal(p)
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(body),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// PresignFunc makes a short-lived download URL for a stored object.
-type PresignFunc func(ctx context.Context, key, filename string, ttl time.Duration) (string, error)
+// PresignFunc makes a short-lived download URL for a stored object, which downloads as
+// filename with the given content type.
+type PresignFunc func(ctx context.Context, key, filename, contentType string, ttl time.Duration) (string, error)
 
 // ReportURLTTL is how long a report download link works: long enough to follow the
 // redirect, short enough that a forwarded link soon stops working.
@@ -136,6 +138,14 @@ func (a *API) getReport(ctx context.Context, r request) (events.APIGatewayV2HTTP
 	default:
 		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EBadRequest, "edition %q must be management or published.", edition)
 	}
+	format := r.QueryStringParameters["format"]
+	if format == "" {
+		format = rollup.FormatXLSX
+	}
+	if !slices.Contains(rollup.Formats, format) {
+		return events.APIGatewayV2HTTPResponse{}, badParams("The workbook format is not one the service makes.",
+			workforce.Problem{Field: "format", Code: "invalid_format", Message: fmt.Sprintf("format %q must be xlsx (Excel) or ods (OpenDocument).", format)})
+	}
 	rev, err := revisionParam(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -144,11 +154,11 @@ func (a *API) getReport(ctx context.Context, r request) (events.APIGatewayV2HTTP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	rep, ok := snap.Report(edition)
+	rep, ok := snap.ReportIn(edition, format)
 	if !ok {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "Revision %d of %s has no %s workbook.", snap.Revision, m, edition)
+		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "Revision %d of %s has no %s workbook in %s format.", snap.Revision, m, edition, format)
 	}
-	url, err := a.Presign(ctx, rep.Key, fmt.Sprintf("ddat-workforce-%s-r%d-%s.xlsx", snap.Month, snap.Revision, edition), ReportURLTTL)
+	url, err := a.Presign(ctx, rep.Key, snap.FileName(edition, format), rollup.ContentType(format), ReportURLTTL)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -71,13 +71,14 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Files:         files,
 		ParseXLSX:     xlsx.Parse,
 		DueDays:       cfg.DueDays,
+		Log:           log,
 	}
 	rollups := &rollup.Service{
 		Returns:       store,
 		Organisations: store,
 		Store:         store,
 		Blobs:         files,
-		Workbook:      workbook.Render,
+		Workbook:      workbook.RenderFormat,
 		Targets:       set,
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,

@@ -4,7 +4,7 @@
 //	version      pk RETURN#<org>#<period>  sk V#<000001>      immutable, one per accepted submission
 //	current      pk CURRENT#<org>          sk <period>        copy of the newest version; gsi1 PERIOD#<period> / <org>
 //	organisation pk REGISTER               sk ORG#<code>
-//	idempotency  pk IDEM#<scope>#<key>     sk IDEM            expires_at (TTL)
+//	idempotency  pk IDEM#<sha256(scope)>#<key>  sk IDEM     expires_at (TTL)
 //
 // A new version and the move of its current pointer are one conditional transaction, so
 // racing submissions can never share a number or leave a version without its pointer.
@@ -12,6 +12,8 @@ package dynamo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -267,7 +269,18 @@ type idemItem struct {
 	ExpiresAt   int64  `dynamodbav:"expires_at"`
 }
 
-func idemPK(scope, k string) string { return "IDEM#" + scope + "#" + k }
+// idemPK keys a record by a hash of its scope, then the key. The hash has a fixed length
+// and no "#", so no scope and key can spell another's (with the scope written out, subject
+// "a#b" with key "c" was subject "a" with key "b#c"), and a long subject cannot take the
+// key past DynamoDB's 2,048-byte limit.
+func idemPK(scope, k string) string {
+	h := sha256.Sum256([]byte(scope))
+	return "IDEM#" + hex.EncodeToString(h[:]) + "#" + k
+}
+
+// idemCondition lets a new record take a key that has none, or whose record has expired
+// but not yet been deleted by TTL (which can take days): an expired record is absent.
+const idemCondition = "attribute_not_exists(pk) OR expires_at < :now"
 
 func (s *Store) idemPut(rec workforce.IdempotencyRecord) (*types.Put, error) {
 	receipts, err := json.Marshal(rec.Receipts)
@@ -279,7 +292,8 @@ func (s *Store) idemPut(rec workforce.IdempotencyRecord) (*types.Put, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &types.Put{TableName: &s.Table, Item: av, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+	return &types.Put{TableName: &s.Table, Item: av, ConditionExpression: aws.String(idemCondition),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: fmt.Sprint(time.Now().Unix())}}}, nil
 }
 
 // Idempotency is the answer recorded for a key, nil if none (or expired).
@@ -289,7 +303,7 @@ func (s *Store) Idempotency(ctx context.Context, scope, k string) (*workforce.Id
 	if err != nil || !ok {
 		return nil, err
 	}
-	// TTL deletion is lazy; an expired record is treated as gone.
+	// TTL deletion is lazy; an expired record is treated as gone (see idemCondition).
 	if time.Now().Unix() > it.ExpiresAt {
 		return nil, nil
 	}
@@ -303,7 +317,8 @@ func (s *Store) PutIdempotency(ctx context.Context, rec workforce.IdempotencyRec
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeValues: put.ExpressionAttributeValues})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return workforce.ErrIdempotencyConflict
@@ -321,6 +336,8 @@ type orgItem struct {
 	BaselineHeadcount int64  `dynamodbav:"baseline_headcount"`
 	ActiveFrom        string `dynamodbav:"active_from,omitempty"`
 	ActiveTo          string `dynamodbav:"active_to,omitempty"`
+
+	ReturnsContacts []string `dynamodbav:"returns_contacts,omitempty"` // personal data: never logged
 }
 
 // Organisation is one entry of the register, nil if there is none.
@@ -336,7 +353,7 @@ func (s *Store) Organisation(ctx context.Context, code string) (*workforce.Organ
 
 func (it orgItem) organisation() workforce.Organisation {
 	return workforce.Organisation{Code: it.Code, Name: it.Name, Parent: it.Parent, Kind: workforce.OrgKind(it.Kind),
-		BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo}
+		BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo, ReturnsContacts: it.ReturnsContacts}
 }
 
 // Organisations lists the register, in code order.
@@ -350,7 +367,8 @@ func (s *Store) Organisations(ctx context.Context) ([]workforce.Organisation, er
 // PutOrganisation adds or replaces an organisation in the register.
 func (s *Store) PutOrganisation(ctx context.Context, o workforce.Organisation) error {
 	av, err := attributevalue.MarshalMap(orgItem{PK: "REGISTER", SK: "ORG#" + o.Code, Code: o.Code, Name: o.Name, Parent: o.Parent,
-		Kind: string(o.Kind), BaselineHeadcount: o.BaselineHeadcount, ActiveFrom: o.ActiveFrom, ActiveTo: o.ActiveTo})
+		Kind: string(o.Kind), BaselineHeadcount: o.BaselineHeadcount, ActiveFrom: o.ActiveFrom, ActiveTo: o.ActiveTo,
+		ReturnsContacts: o.ReturnsContacts})
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,13 @@ package metrics
 
 import (
 	"fmt"
-	"github.com/ddat-workforce/returns/shared/numfmt"
+	"strings"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
 // Progress is a target's status, always a word so that no reader depends on a colour.
@@ -16,26 +18,55 @@ const (
 	Met        Progress = "met"
 	OnTrack    Progress = "on_track"  // not met, but the projection reaches the threshold in time
 	OffTrack   Progress = "off_track" // not met, and the projection does not (or cannot be made)
-	Missed     Progress = "missed"    // past the deadline or window, and not met
+	Missed     Progress = "missed"    // judged at the deadline quarter or window end, and not met
 	NotStarted Progress = "not_started"
+	NoData     Progress = "no_data" // nothing to judge: nobody has answered, or the denominator is zero
+)
+
+// Where a target's value is taken.
+const (
+	AtReferenceQuarter = "reference_quarter" // the month's reference quarter, with a projection
+	AtDeadlineQuarter  = "deadline_quarter"  // the deadline quarter, once its returns are due
+	AtWindowEnd        = "window_end"        // the window's last quarter, once its returns are due
 )
 
 // projectionQuarters is how many recent quarters a projection looks at.
 const projectionQuarters = 4
 
-// TargetStatus is where one target stands in a rollup month.
+// TargetStatus is where one target stands in a rollup month. What it says about the
+// commitment (title, unit, kinds, source, quotation, assumptions) is copied from the
+// targets file, so that everything a leader reads about a target comes from there.
 type TargetStatus struct {
-	ID         string             `json:"id"`
-	Title      string             `json:"title"`
-	Measure    targets.Measure    `json:"measure"`
-	Comparison targets.Comparison `json:"comparison"`
-	// Value is the measure at Period: the reference quarter, or for a window the last
-	// quarter of the window once the reference quarter is past it. Shares are 0..1, counts
-	// whole numbers. Null when there are no figures.
-	Value     *float64       `json:"value"`
-	Period    period.Quarter `json:"period"`
-	Threshold float64        `json:"threshold"`
-	Status    Progress       `json:"status"`
+	ID         string              `json:"id"`
+	Title      string              `json:"title"`
+	Measure    targets.Measure     `json:"measure"`
+	Unit       targets.Unit        `json:"unit"`
+	Comparison targets.Comparison  `json:"comparison"`
+	Kinds      []workforce.OrgKind `json:"kinds"`
+	Commitment string              `json:"commitment"`
+	Source     string              `json:"source"`
+	URL        string              `json:"url,omitempty"`
+	Quote      string              `json:"quote,omitempty"`
+	Assumed    string              `json:"assumed,omitempty"`
+
+	// Value is the measure at Period, which JudgedAt names: the deadline quarter or the
+	// window's last quarter once its returns are due, otherwise the reference quarter.
+	// Shares are 0..1, counts whole numbers. Null when there is nothing to judge.
+	Value    *float64       `json:"value"`
+	Period   period.Quarter `json:"period"`
+	JudgedAt string         `json:"judged_at"`
+	// LatestValue is the measure at the reference quarter when that is later than Period
+	// (a deadline target judged at its deadline quarter), so a leader sees both "missed at
+	// the deadline" and where the figure is now. Null otherwise.
+	LatestValue  *float64        `json:"latest_value"`
+	LatestPeriod *period.Quarter `json:"latest_period,omitempty"`
+	// The organisations of the target's kinds that answered for the measure at Period, and
+	// those expected (active at its reference date).
+	OrganisationsAnswered int `json:"organisations_answered"`
+	OrganisationsExpected int `json:"organisations_expected"`
+
+	Threshold float64  `json:"threshold"`
+	Status    Progress `json:"status"`
 	// Projection is the value the recent trend reaches by the last quarter that counts
 	// (EndQuarter); null when none was made.
 	Projection  *float64 `json:"projection"`
@@ -44,7 +75,7 @@ type TargetStatus struct {
 	WindowStart string   `json:"window_start,omitempty"`
 	WindowEnd   string   `json:"window_end,omitempty"`
 	From        string   `json:"from,omitempty"` // YYYY-MM-DD
-	Note        string   `json:"note,omitempty"` // why, in a sentence, when the status needs one
+	Note        string   `json:"note,omitempty"` // why, in a sentence
 }
 
 // Evaluate gives the status of every target in rollup month M, from the government series
@@ -52,17 +83,18 @@ type TargetStatus struct {
 //
 //   - not_started: M ends before the target's from date, or ref is before the first
 //     quarter the target measures (so no figure exists yet to judge).
-//   - met: the value at ref (for windows, the sum through min(ref, window end)) satisfies
-//     the comparison.
-//   - missed: not met and the end has passed: for a deadline, the last day of M is after
-//     it; for a window, its last quarter's returns were due by the last day of M (with the
-//     default 30 due days, the month after the window's last reference date). Judging a
-//     window earlier would call it missed on incomplete figures.
-//   - on_track: not met, and the projection reaches the threshold by the last quarter that
-//     counts. Shares: least-squares line through the last four quarters up to ref.
-//     Cumulative counts: the value plus the mean of the last four quarters' increments for
-//     each quarter left.
-//   - off_track: otherwise, including open-ended targets (from, no end) not met at ref.
+//   - Once the last quarter that counts (the deadline quarter: the latest quarter whose
+//     reference date is on or before the deadline; or the window's last quarter) has had
+//     its returns fall due by the end of M, the target is judged there for good: met or
+//     missed by the value at that quarter, with the reference quarter's value beside it as
+//     latest_value. This holds whatever dueDays is: a deadline that has passed while its
+//     quarter's returns are still out is not yet judged.
+//   - Before that, the value is the reference quarter's (for windows, the sum through it):
+//     met if it satisfies the comparison; else on_track if the projection reaches the
+//     threshold by the last quarter that counts (shares: least-squares line through the
+//     last four quarters; counts: the mean of the last four quarters' increments for each
+//     quarter left); else off_track, as are open-ended (from) targets not met.
+//   - no_data wherever there is no value to judge.
 func Evaluate(set targets.Set, series []Quarter, month period.Month, ref period.Quarter, dueDays int) []TargetStatus {
 	qs := make(map[period.Quarter]*Quarter, len(series))
 	for i := range series {
@@ -76,7 +108,12 @@ func Evaluate(set targets.Set, series []Quarter, month period.Month, ref period.
 }
 
 func evaluate(t targets.Target, qs map[period.Quarter]*Quarter, month period.Month, ref period.Quarter, dueDays int) TargetStatus {
-	s := TargetStatus{ID: t.ID, Title: t.Title, Measure: t.Measure, Comparison: t.Comparison, Threshold: t.Threshold, Period: ref}
+	s := TargetStatus{ID: t.ID, Title: t.Title, Measure: t.Measure, Unit: t.Unit, Comparison: t.Comparison,
+		Kinds: t.Kinds, Commitment: t.Commitment, Source: t.Source, URL: t.URL, Quote: t.Quote, Assumed: t.Assumed,
+		Threshold: t.Threshold, Period: ref, JudgedAt: AtReferenceQuarter}
+	if s.Unit == "" {
+		s.Unit = t.Measure.Unit()
+	}
 	start, hasStart := t.Start()
 	end, hasEnd := t.End()
 	switch {
@@ -100,30 +137,29 @@ func evaluate(t targets.Target, qs map[period.Quarter]*Quarter, month period.Mon
 		return s
 	}
 
-	if t.Window != nil && ref.After(end) {
-		s.Period = end
+	if hasEnd && !end.Due(dueDays).After(month.LastDay()) && !ref.Before(end) {
+		return judgeAtEnd(t, s, qs, ref, end, dueDays)
 	}
-	s.Value = valueAt(t, qs, s.Period)
-	if s.Value != nil && t.Comparison.Met(*s.Value, t.Threshold) {
-		s.Status = Met
+
+	m := measureAt(t, qs, ref)
+	s.Value, s.OrganisationsAnswered, s.OrganisationsExpected = m.value, m.answered, m.expected
+	switch {
+	case s.Value == nil:
+		s.Status, s.Note = NoData, fmt.Sprintf("Nothing to judge at %s: %s.", ref, m.why)
 		return s
-	}
-	if over, why := ended(t, month, dueDays); over {
-		s.Status, s.Note = Missed, why
+	case t.Comparison.Met(*s.Value, t.Threshold):
+		s.Status, s.Note = Met, fmt.Sprintf("Met at %s.", ref)
 		return s
 	}
 
 	s.Status = OffTrack
-	notMet := fmt.Sprintf("Not met at %s", s.Period)
-	if s.Value == nil {
-		notMet = fmt.Sprintf("No figures for %s", s.Period)
-	}
+	notMet := fmt.Sprintf("Not met at %s", ref)
 	switch {
 	case !hasEnd:
 		s.Note = notMet + ". The commitment has no end date, so no projection is made."
 		return s
 	case !ref.Before(end):
-		s.Note = fmt.Sprintf("%s, and no quarter is left before %s to project to.", notMet, end)
+		s.Note = fmt.Sprintf("%s, and no quarter is left before %s to project to; it is judged once %s's returns are due, on %s.", notMet, end, end, longDate(end.Due(dueDays)))
 		return s
 	}
 	proj, n, ok := project(t, qs, ref, end, s.Value)
@@ -143,23 +179,53 @@ func evaluate(t targets.Target, qs map[period.Quarter]*Quarter, month period.Mon
 	return s
 }
 
-// ended reports whether the target's time is up in month M, and says why.
-func ended(t targets.Target, month period.Month, dueDays int) (bool, string) {
-	switch {
-	case !t.Deadline.IsZero():
-		if month.LastDay().After(t.Deadline) {
-			return true, fmt.Sprintf("The deadline, %s, has passed.", longDate(t.Deadline))
-		}
-	case t.Window != nil:
-		if due := t.Window.To.Due(dueDays); !due.After(month.LastDay()) {
-			return true, fmt.Sprintf("The window ended with %s, whose returns were due by %s.", t.Window.To, longDate(due))
-		}
+// judgeAtEnd settles a target at the last quarter that counts, whose returns are due.
+func judgeAtEnd(t targets.Target, s TargetStatus, qs map[period.Quarter]*Quarter, ref, end period.Quarter, dueDays int) TargetStatus {
+	m := measureAt(t, qs, end)
+	s.Period, s.Value, s.OrganisationsAnswered, s.OrganisationsExpected = end, m.value, m.answered, m.expected
+	what := fmt.Sprintf("the deadline quarter for %s", longDate(t.Deadline))
+	s.JudgedAt = AtDeadlineQuarter
+	if t.Window != nil {
+		what, s.JudgedAt = "the window's last quarter", AtWindowEnd
+	} else if ref.After(end) {
+		latest := ref
+		s.LatestValue, s.LatestPeriod = measureAt(t, qs, ref).value, &latest
 	}
-	return false, ""
+	due := longDate(end.Due(dueDays))
+	switch {
+	case s.Value == nil:
+		s.Status, s.Note = NoData, fmt.Sprintf("Nothing to judge at %s, %s (returns due %s): %s.", end, what, due, m.why)
+	case t.Comparison.Met(*s.Value, t.Threshold):
+		s.Status, s.Note = Met, fmt.Sprintf("Met at %s, %s (returns due %s).", end, what, due)
+	default:
+		s.Status, s.Note = Missed, fmt.Sprintf("Not met at %s, %s (returns due %s): %s against %s.", end, what, due, format(t.Measure, *s.Value), format(t.Measure, t.Threshold))
+	}
+	if s.LatestValue != nil {
+		s.Note += fmt.Sprintf(" At %s it is %s.", ref, format(t.Measure, *s.LatestValue))
+	}
+	return s
 }
 
-// valueAt is the target's measure at quarter q, or nil when there are no figures.
-func valueAt(t targets.Target, qs map[period.Quarter]*Quarter, q period.Quarter) *float64 {
+// measured is a target's measure at one quarter, with the organisations behind it.
+type measured struct {
+	value              *float64
+	answered, expected int
+	why                string // when value is nil, why there is nothing to judge
+}
+
+// measureAt is the target's measure at quarter q. Every-organisation shares are over the
+// organisations expected; shares of people are Σ numerator / Σ denominator over the
+// organisations that answered.
+func measureAt(t targets.Target, qs map[period.Quarter]*Quarter, q period.Quarter) measured {
+	var m measured
+	g := qs[q]
+	var l Leadership
+	if g != nil {
+		l = g.LeadershipFor(t.Kinds)
+	}
+	m.expected = l.Expected
+	nobody := fmt.Sprintf("no organisation of the kinds it counts (%s) has answered", kindsText(t.Kinds))
+
 	if t.Measure.Cumulative() {
 		// Start is always set: a cumulative target needs a window or a from date.
 		start, _ := t.Start()
@@ -168,15 +234,25 @@ func valueAt(t targets.Target, qs map[period.Quarter]*Quarter, q period.Quarter)
 			last = end
 		}
 		var sum int64
+		reported := false
 		for _, p := range period.Range(start, last) {
 			if g := qs[p]; g != nil {
-				sum += flow(*g, t)
+				n, has := flowOf(*g, t)
+				sum += n
+				reported = reported || has
 			}
 		}
+		m.answered = l.Returns
+		if !reported {
+			m.why = fmt.Sprintf("no return for any quarter from %s to %s", start, last)
+			return m
+		}
 		v := float64(sum)
-		return &v
+		m.value = &v
+		return m
 	}
-	if t.Measure == targets.SeniorAppointmentsAssessed {
+	switch t.Measure {
+	case targets.SeniorAppointmentsAssessed:
 		// Appointments happen during quarters, so the share is over every quarter measured
 		// up to q; with no start it is q's own.
 		from := q
@@ -191,25 +267,42 @@ func valueAt(t targets.Target, qs map[period.Quarter]*Quarter, q period.Quarter)
 				appointed += l.SeniorAppointments
 			}
 		}
-		return ratio(assessed, appointed)
-	}
-	g := qs[q]
-	if g == nil {
-		return nil
-	}
-	switch t.Measure {
+		m.answered, m.value = l.Returns, ratio(assessed, appointed)
+		m.why = fmt.Sprintf("no director or director general was appointed from %s to %s", from, q)
 	case targets.DDaTShare:
-		return g.DDaTShare
+		m.answered = l.Returns
+		if g != nil {
+			m.value = g.DDaTShare
+		}
+		m.why = fmt.Sprintf("no Civil Service return for %s", q)
 	case targets.ExecDigitalLeaderShare:
-		return g.LeadershipFor(t.Kinds).ExecDigitalLeaderShare
+		m.answered, m.value, m.why = l.Reporting, l.ExecDigitalLeaderShare, nobody
 	case targets.BoardDigitalNEDShare:
-		return g.LeadershipFor(t.Kinds).BoardDigitalNEDShare
+		m.answered, m.value, m.why = l.Reporting, l.BoardDigitalNEDShare, nobody
 	case targets.SuccessionPlanShare:
-		return g.LeadershipFor(t.Kinds).SuccessionPlanShare
+		m.answered, m.value = l.Reporting, l.SuccessionPlanShare
+		m.why = "the organisations that answered report no digital and data director or DG roles"
 	case targets.CSLGAIImmersionShare:
-		return g.LeadershipFor(t.Kinds).CSLGAIImmersionShare
+		m.answered, m.value = l.Reporting, l.CSLGAIImmersionShare
+		m.why = "the organisations that answered report no Civil Service Leadership Group members"
 	}
-	return nil
+	if m.value == nil && m.answered == 0 {
+		m.why = nobody
+	}
+	return m
+}
+
+func kindsText(kinds []workforce.OrgKind) string {
+	var ws []string
+	for _, k := range kinds {
+		ws = append(ws, strings.ReplaceAll(string(k), "_", " "))
+	}
+	return strings.Join(ws, " and ")
+}
+
+// valueAt is the target's measure at quarter q, or nil when there is nothing to judge.
+func valueAt(t targets.Target, qs map[period.Quarter]*Quarter, q period.Quarter) *float64 {
+	return measureAt(t, qs, q).value
 }
 
 // flow is a cumulative measure's increment in one quarter, and whether the quarter has

@@ -105,7 +105,7 @@ func TestEvaluate(t *testing.T) {
 			want: OffTrack, value: f(0.055), note: "Not met at 2023-24-Q4, and too few recent quarters"},
 		{name: "no figures at all",
 			set: only(t, all, "ddat-share"), month: "2024-04",
-			want: OffTrack, note: "No figures for 2023-24-Q4"},
+			want: NoData, note: "Nothing to judge at 2023-24-Q4: no organisation"},
 		{name: "met before the deadline",
 			set: only(t, all, "ddat-share"), series: shares("2023-24-Q4", 60), month: "2024-04",
 			want: Met, value: f(0.06)},
@@ -114,7 +114,7 @@ func TestEvaluate(t *testing.T) {
 			want: OffTrack, value: f(0.055), projection: f(0.056)},
 		{name: "after the deadline and not met",
 			set: only(t, all, "ddat-share"), series: shares("2024-25-Q4", 55), month: "2025-04",
-			want: Missed, value: f(0.055), note: "The deadline, 31 March 2025, has passed."},
+			want: Missed, value: f(0.055), note: "Not met at 2024-25-Q4, the deadline quarter for 31 March 2025 (returns due 30 April 2025): 5.5% against 6.0%."},
 		{name: "after the deadline and met",
 			set: only(t, all, "ddat-share"), series: shares("2024-25-Q4", 61), month: "2025-04",
 			want: Met, value: f(0.061)},
@@ -143,7 +143,7 @@ func TestEvaluate(t *testing.T) {
 			want: Met, value: f(2600)},
 		{name: "window closed once the last quarter's returns were due, not met",
 			set: only(t, all, "early-career-entrants"), series: entrants("2023-24-Q1", 300, 300, 300, 300, 300, 300, 300, 300, 0), month: "2025-07",
-			want: Missed, value: f(2400), note: "The window ended with 2025-26-Q1, whose returns were due by 30 July 2025."},
+			want: Missed, value: f(2400), note: "Not met at 2025-26-Q1, the window's last quarter (returns due 30 July 2025): 2,400 against 2,500."},
 		{name: "after the window the value stays at its last quarter; later entrants do not count",
 			set: only(t, all, "early-career-entrants"), series: entrants("2023-24-Q1", 300, 300, 300, 300, 300, 300, 300, 300, 0, 5000), month: "2025-10",
 			want: Missed, value: f(2400), period: "2025-26-Q1"},
@@ -179,11 +179,11 @@ func TestEvaluate(t *testing.T) {
 			want: OffTrack, value: f(0.9), projection: f(0.9)},
 
 		// succession-plans: every role, by 31 July 2025 (last quarter 2025-26-Q1).
-		{name: "succession plans in the deadline month: no quarter left to project to",
+		{name: "succession plans are judged in the deadline month, once 2025-26-Q1's returns are due on 30 July",
 			set: only(t, all, "succession-plans"),
 			series: leaders("2025-26-Q1", map[workforce.OrgKind]Leadership{
 				cs: {DigitalSeniorRoles: 10, DigitalSeniorRolesWithSuccessionPlan: 9}}),
-			month: "2025-07", want: OffTrack, value: f(0.9), note: "no quarter is left before 2025-26-Q1"},
+			month: "2025-07", want: Missed, value: f(0.9), note: "Not met at 2025-26-Q1, the deadline quarter for 31 July 2025"},
 		{name: "succession plans after the deadline",
 			set: only(t, all, "succession-plans"),
 			series: leaders("2025-26-Q1", map[workforce.OrgKind]Leadership{
@@ -211,7 +211,7 @@ func TestEvaluate(t *testing.T) {
 			month: "2026-07", want: Met, value: f(1)},
 		{name: "no appointments yet",
 			set: only(t, all, "senior-appointments-assessed"), series: leaders("2026-27-Q1", map[workforce.OrgKind]Leadership{cs: {}}),
-			month: "2026-07", want: OffTrack, note: "No figures for 2026-27-Q1. The commitment has no end date"},
+			month: "2026-07", want: NoData, note: "Nothing to judge at 2026-27-Q1: no organisation"},
 
 		// cslg-ai-immersion: every CSLG member attended by 31 March 2026; a stock, not a sum.
 		{name: "AI immersion is the share at the quarter, not a sum over quarters",

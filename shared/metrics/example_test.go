@@ -64,6 +64,6 @@ func ExampleCompute() {
 	// exec-digital-leader           met
 	// board-digital-ned             off_track
 	// senior-appointments-assessed  not_started
-	// succession-plans              off_track
-	// cslg-ai-immersion             off_track
+	// succession-plans              no_data
+	// cslg-ai-immersion             no_data
 }

@@ -26,10 +26,15 @@ type Quarter struct {
 	ProfessionUnknown int64      `json:"profession_unknown_headcount"`
 	DDaTHeadcount     int64      `json:"ddat_headcount"`
 	DDaTFTE           Hundredths `json:"ddat_fte"`
-	// DDaTShare is Σ ddat_headcount / Σ headcount; DDaTShareKnown divides by the headcount
-	// whose profession is recorded. Either is null when its denominator is zero.
-	DDaTShare      *float64 `json:"ddat_share"`
-	DDaTShareKnown *float64 `json:"ddat_share_known"`
+	// DDaTShare is Σ ddat_headcount / Σ headcount, the headline share: Civil Service
+	// Statistics publishes profession on headcount. Beside it: DDaTShareFTE is Σ ddat_fte /
+	// Σ fte; DDaTShareKnown divides by the headcount whose profession is recorded; and
+	// ProfessionUnknownRate is Σ profession_unknown_headcount / Σ headcount. Each is null
+	// when its denominator is zero.
+	DDaTShare             *float64 `json:"ddat_share"`
+	DDaTShareFTE          *float64 `json:"ddat_share_fte"`
+	DDaTShareKnown        *float64 `json:"ddat_share_known"`
+	ProfessionUnknownRate *float64 `json:"profession_unknown_rate"`
 	// Coverage is the reporters' headcount as a share of the headcount expected: theirs plus,
 	// for each expected civil_service organisation without a return for the quarter, its
 	// latest earlier reported headcount, else its register baseline. Null when nothing is
@@ -54,11 +59,18 @@ type Quarter struct {
 
 // Leadership is the leadership section summed over a set of organisations for a quarter.
 //
-// Positions at the reference date (digital leader, digital NED, senior roles and their
-// succession plans) use each active organisation's latest return at or before the quarter,
-// as the spec says. Counts of things done during a quarter (appointments, learning) use
-// only returns for the quarter itself: carrying them forward would count them twice.
+// Positions and stocks at the reference date (digital leader, digital NED, senior roles and
+// their succession plans, CSLG members and those who have attended AI immersion) use each
+// active organisation's latest return at or before the quarter, as the spec says.
+// Appointments, made during a quarter, use only returns for the quarter itself: carrying
+// them forward would count them twice.
+//
+// The two yes/no shares are over the organisations expected, not those that reported: an
+// expected organisation that has never answered counts as not yes, so "every
+// organisation" cannot read as met while one is silent. They are null when nobody of the
+// kind has answered. The other shares are of people, over the organisations that answered.
 type Leadership struct {
+	Expected                             int      `json:"organisations_expected"`  // active at the reference date
 	Reporting                            int      `json:"organisations_reporting"` // with a return at or before the quarter
 	ExecDigitalLeader                    int      `json:"exec_committee_digital_leader"`
 	ExecDigitalLeaderShare               *float64 `json:"exec_committee_digital_leader_share"`
@@ -79,6 +91,7 @@ type Leadership struct {
 
 // plus adds the counts of b to a and recomputes the shares.
 func (a Leadership) plus(b Leadership) Leadership {
+	a.Expected += b.Expected
 	a.Reporting += b.Reporting
 	a.ExecDigitalLeader += b.ExecDigitalLeader
 	a.BoardDigitalNED += b.BoardDigitalNED
@@ -93,8 +106,11 @@ func (a Leadership) plus(b Leadership) Leadership {
 }
 
 func (a Leadership) withShares() Leadership {
-	a.ExecDigitalLeaderShare = ratio(int64(a.ExecDigitalLeader), int64(a.Reporting))
-	a.BoardDigitalNEDShare = ratio(int64(a.BoardDigitalNED), int64(a.Reporting))
+	a.ExecDigitalLeaderShare, a.BoardDigitalNEDShare = nil, nil
+	if a.Reporting > 0 {
+		a.ExecDigitalLeaderShare = ratio(int64(a.ExecDigitalLeader), int64(max(a.Expected, a.Reporting)))
+		a.BoardDigitalNEDShare = ratio(int64(a.BoardDigitalNED), int64(max(a.Expected, a.Reporting)))
+	}
 	a.SuccessionPlanShare = ratio(a.DigitalSeniorRolesWithSuccessionPlan, a.DigitalSeniorRoles)
 	a.SeniorAppointmentsAssessedShare = ratio(a.SeniorAppointmentsAssessed, a.SeniorAppointments)
 	a.CSLGAIImmersionShare = ratio(a.CSLGMembersAIImmersion, a.CSLGMembers)
@@ -143,6 +159,7 @@ func (ix *index) quarter(q period.Quarter) Quarter {
 		}
 
 		l := g.LeadershipByKind[o.Kind]
+		l.Expected++
 		if latest := ix.latest(o.Code, q); latest != nil {
 			l.Reporting++
 			l.ExecDigitalLeader += b2i(latest.f.exec)
@@ -165,7 +182,9 @@ func (ix *index) quarter(q period.Quarter) Quarter {
 	}
 	g.Leadership = g.Leadership.withShares()
 	g.DDaTShare = ratio(g.DDaTHeadcount, g.Headcount)
+	g.DDaTShareFTE = ratio(int64(g.DDaTFTE), int64(g.FTE))
 	g.DDaTShareKnown = ratio(g.DDaTHeadcount, g.Headcount-g.ProfessionUnknown)
+	g.ProfessionUnknownRate = ratio(g.ProfessionUnknown, g.Headcount)
 	g.Coverage = ratio(g.Headcount, expectedHeadcount)
 	return g
 }

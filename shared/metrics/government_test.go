@@ -195,6 +195,8 @@ func TestLeadership(t *testing.T) {
 		{"local government reporting", g.LeadershipByKind[lg].Reporting, 1},
 		{"local government CSLG members: none, councils do not return them", g.LeadershipByKind[lg].CSLGMembers, int64(0)},
 		{"expected excludes the closed organisation", g.ReturnsExpected, 4},
+		{"civil service organisations expected (A, B; X closed)", g.LeadershipByKind[cs].Expected, 2},
+		{"local government organisations expected (L, M)", g.LeadershipByKind[lg].Expected, 2},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
@@ -204,13 +206,13 @@ func TestLeadership(t *testing.T) {
 		name      string
 		got, want *float64
 	}{
-		{"exec share 2/3", l.ExecDigitalLeaderShare, f(2.0 / 3)},
-		{"board share 2/3", l.BoardDigitalNEDShare, f(2.0 / 3)},
+		{"exec share 2 of 4 expected: M has not answered, so counts as not yes", l.ExecDigitalLeaderShare, f(2.0 / 4)},
+		{"board share 2 of 4 expected", l.BoardDigitalNEDShare, f(2.0 / 4)},
 		{"succession 5/6 (A carried, B)", l.SuccessionPlanShare, f(5.0 / 6)},
 		{"assessed 1/1", l.SeniorAppointmentsAssessedShare, f(1)},
 		{"civil service exec share 2/2", g.LeadershipByKind[cs].ExecDigitalLeaderShare, f(1)},
-		{"local government exec share 0/1", g.LeadershipByKind[lg].ExecDigitalLeaderShare, f(0)},
-		{"LeadershipFor both kinds is the total", g.LeadershipFor([]workforce.OrgKind{cs, lg}).ExecDigitalLeaderShare, f(2.0 / 3)},
+		{"local government exec share 0 of 2 expected", g.LeadershipByKind[lg].ExecDigitalLeaderShare, f(0)},
+		{"LeadershipFor both kinds is the total", g.LeadershipFor([]workforce.OrgKind{cs, lg}).ExecDigitalLeaderShare, f(2.0 / 4)},
 		{"LeadershipFor civil service", g.LeadershipFor([]workforce.OrgKind{cs}).BoardDigitalNEDShare, f(0.5)},
 	} {
 		if !sameFloat(c.got, c.want) {

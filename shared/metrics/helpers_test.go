@@ -100,7 +100,7 @@ func noNaN(t *testing.T, v any) []byte {
 	if err != nil {
 		t.Fatalf("marshal: %v", err)
 	}
-	if strings.Contains(strings.ToLower(string(b)), "nan") {
+	if strings.Contains(string(b), "NaN") {
 		t.Fatalf("JSON carries NaN: %s", b)
 	}
 	return b

@@ -70,9 +70,12 @@ type DataQuality struct {
 	Late           int            `json:"late"`
 	Missing        int            `json:"missing"`
 	CarriedForward int            `json:"carried_forward"`
-	Revised        int            `json:"revised"`          // returns for the quarter with more than one version
-	WarningsByCode map[string]int `json:"warnings_by_code"` // over the returns for the quarter
-	Findings       []Finding      `json:"findings"`
+	// StaleLeadership counts organisations whose latest answers are more than four
+	// quarters older than the reference quarter.
+	StaleLeadership int            `json:"stale_leadership"`
+	Revised         int            `json:"revised"`          // returns for the quarter with more than one version
+	WarningsByCode  map[string]int `json:"warnings_by_code"` // over the returns for the quarter
+	Findings        []Finding      `json:"findings"`
 }
 
 // Finding is one thing a reader of the figures should know about an organisation's return.
@@ -94,6 +97,10 @@ var warningText = map[string]string{
 	"high_profession_unknown": "profession is not recorded for many staff",
 	"high_family_unknown":     "job family is not recorded for many DDaT staff",
 }
+
+// staleAfter is how many quarters old a leadership answer may be before it is listed as
+// stale. It still counts: it is the organisation's latest word.
+const staleAfter = 4
 
 // organisations builds the rows and the data-quality summary at ref.
 func (ix *index) organisations(ref period.Quarter, dueDays int) ([]OrgRow, DataQuality) {
@@ -143,6 +150,10 @@ func (ix *index) organisations(ref period.Quarter, dueDays int) ([]OrgRow, DataQ
 				row.Status = CarriedForward
 				dq.CarriedForward++
 				find(o.Code, "carried_forward", "No return for %s (due %s); the figures shown are from its return for %s.", ref, longDate(due), used.in.Period)
+				if age := ref.Sub(used.in.Period); age > staleAfter {
+					dq.StaleLeadership++
+					find(o.Code, "stale_leadership", "Its leadership answers are from its return for %s, %d quarters before %s; they still count toward the leadership targets, but may no longer be true.", used.in.Period, age, ref)
+				}
 			} else {
 				row.Status = Missing
 				dq.Missing++

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ddat-workforce/returns/shared/textsafe"
 )
 
 // Quarter is a quarter of a UK financial year. FY 2025-26 runs from 1 April 2025 to
@@ -42,10 +44,17 @@ var (
 	calendar = regexp.MustCompile(`^(?:(\d{4})\s*[-\s/]?\s*Q[1-4]|Q[1-4]\s*[-\s/]?\s*(\d{4}))$`)
 )
 
+// maxPeriodLength is longer than any way of writing a quarter ("  FY 2025/2026 - Q1  "),
+// so that a longer text is refused before it is read.
+const maxPeriodLength = 40
+
 // ParseQuarter reads the canonical form (2025-26-Q1) and the variants people type
 // (2025/26 Q1, Q1 2025-26, FY2025-26 Q1). A calendar quarter such as "2025 Q1" is refused
 // because it could mean January–March or April–June.
 func ParseQuarter(s string) (Quarter, error) {
+	if len(s) > maxPeriodLength {
+		return Quarter{}, &ParseError{msg: fmt.Sprintf("%s is not a financial-year quarter; use the form 2025-26-Q1 (April to June 2025)", textsafe.Quote(s))}
+	}
 	t := strings.ToUpper(strings.Join(strings.Fields(s), " "))
 	var start, end, q string
 	if m := fyFirst.FindStringSubmatch(t); m != nil {
@@ -53,9 +62,9 @@ func ParseQuarter(s string) (Quarter, error) {
 	} else if m := qFirst.FindStringSubmatch(t); m != nil {
 		q, start, end = m[1], m[2], m[3]
 	} else if calendar.MatchString(t) {
-		return Quarter{}, &ParseError{ambiguous: true, msg: fmt.Sprintf("%q looks like a calendar quarter, which could mean January to March or April to June; give the financial year and quarter, for example 2025-26-Q1 (April to June 2025)", s)}
+		return Quarter{}, &ParseError{ambiguous: true, msg: fmt.Sprintf("%s looks like a calendar quarter, which could mean January to March or April to June; give the financial year and quarter, for example 2025-26-Q1 (April to June 2025)", textsafe.Quote(s))}
 	} else {
-		return Quarter{}, &ParseError{msg: fmt.Sprintf("%q is not a financial-year quarter; use the form 2025-26-Q1 (April to June 2025)", s)}
+		return Quarter{}, &ParseError{msg: fmt.Sprintf("%s is not a financial-year quarter; use the form 2025-26-Q1 (April to June 2025)", textsafe.Quote(s))}
 	}
 	y, _ := strconv.Atoi(start)
 	e, _ := strconv.Atoi(end)
@@ -66,7 +75,7 @@ func ParseQuarter(s string) (Quarter, error) {
 		}
 	}
 	if e != y+1 {
-		return Quarter{}, &ParseError{msg: fmt.Sprintf("%q is not a financial-year quarter: a financial year runs over two consecutive years, for example 2025-26-Q1", s)}
+		return Quarter{}, &ParseError{msg: fmt.Sprintf("%s is not a financial-year quarter: a financial year runs over two consecutive years, for example 2025-26-Q1", textsafe.Quote(s))}
 	}
 	n, _ := strconv.Atoi(q)
 	return Quarter{StartYear: y, Q: n}, nil
@@ -83,7 +92,7 @@ func MustQuarter(s string) Quarter {
 
 // String is the canonical form, 2025-26-Q1.
 func (q Quarter) String() string {
-	return fmt.Sprintf("%d-%02d-Q%d", q.StartYear, (q.StartYear+1)%100, q.Q)
+	return fmt.Sprintf("%04d-%02d-Q%d", q.StartYear, (q.StartYear+1)%100, q.Q)
 }
 
 // IsZero reports whether q is the zero value.
@@ -165,12 +174,12 @@ var monthRE = regexp.MustCompile(`^(\d{4})-(\d{2})$`)
 func ParseMonth(s string) (Month, error) {
 	m := monthRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return Month{}, fmt.Errorf("%q is not a month; use the form 2025-07", s)
+		return Month{}, fmt.Errorf("%s is not a month; use the form 2025-07", textsafe.Quote(s))
 	}
 	y, _ := strconv.Atoi(m[1])
 	mm, _ := strconv.Atoi(m[2])
 	if mm < 1 || mm > 12 {
-		return Month{}, fmt.Errorf("%q is not a month; use the form 2025-07", s)
+		return Month{}, fmt.Errorf("%s is not a month; use the form 2025-07", textsafe.Quote(s))
 	}
 	return Month{Year: y, Month: time.Month(mm)}, nil
 }

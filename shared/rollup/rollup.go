@@ -39,12 +39,40 @@ type InputRef struct {
 	SHA256  string `json:"sha256"`
 }
 
+// Formats of the workbooks: every edition is stored in each, written from the same
+// sheets.
+const (
+	FormatXLSX = "xlsx" // Excel
+	FormatODS  = "ods"  // OpenDocument, the GOV.UK standard for documents people edit or share
+)
+
+// Formats lists the formats in the order they are produced.
+var Formats = []string{FormatXLSX, FormatODS}
+
+// ContentType is the media type of a workbook format.
+func ContentType(format string) string {
+	if format == FormatODS {
+		return "application/vnd.oasis.opendocument.spreadsheet"
+	}
+	return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+}
+
 // Report is one stored workbook.
 type Report struct {
 	Edition string `json:"edition"`
+	Format  string `json:"format"` // FormatXLSX or FormatODS; snapshots from before ODS have none and are XLSX
 	Key     string `json:"key"`
 	SHA256  string `json:"sha256"`
 	Bytes   int    `json:"bytes"`
+}
+
+// withFormats fills in the format of reports stored before formats were recorded.
+func withFormats(reports []Report) {
+	for i := range reports {
+		if reports[i].Format == "" {
+			reports[i].Format = FormatXLSX
+		}
+	}
 }
 
 // Snapshot is one revision of a month's rollup.
@@ -58,14 +86,24 @@ type Snapshot struct {
 	Reports           []Report   `json:"reports"`
 }
 
-// Report returns the stored workbook of an edition.
+// Report returns the stored XLSX workbook of an edition.
 func (s Snapshot) Report(edition string) (Report, bool) {
+	return s.ReportIn(edition, FormatXLSX)
+}
+
+// ReportIn returns the stored workbook of an edition in a format.
+func (s Snapshot) ReportIn(edition, format string) (Report, bool) {
 	for _, r := range s.Reports {
-		if r.Edition == edition {
+		if r.Edition == edition && (r.Format == format || r.Format == "" && format == FormatXLSX) {
 			return r, true
 		}
 	}
 	return Report{}, false
+}
+
+// FileName is the name a workbook is stored and downloaded under.
+func (s Snapshot) FileName(edition, format string) string {
+	return fmt.Sprintf("ddat-workforce-%s-r%d-%s.%s", s.Month, s.Revision, edition, format)
 }
 
 // Record is what the table keeps of a revision; the snapshot itself is in the bucket.
@@ -98,9 +136,9 @@ type Blobs interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 }
 
-// WorkbookFunc renders one edition of a snapshot. The same snapshot must always give
-// the same bytes.
-type WorkbookFunc func(s Snapshot, edition string) ([]byte, error)
+// WorkbookFunc renders one edition of a snapshot in one of Formats. The same snapshot
+// must always give the same bytes.
+type WorkbookFunc func(s Snapshot, edition, format string) ([]byte, error)
 
 // Service runs and reads rollups.
 type Service struct {
@@ -228,17 +266,19 @@ func (s *Service) store(ctx context.Context, snap Snapshot) (Record, error) {
 		SnapshotKey: "rollups/" + run + "/snapshot.json", Reports: []Report{}}
 	if s.Workbook != nil {
 		for _, ed := range Editions {
-			b, err := s.Workbook(snap, ed)
-			if err != nil {
-				return Record{}, fmt.Errorf("render %s workbook: %w", ed, err)
+			for _, format := range Formats {
+				b, err := s.Workbook(snap, ed, format)
+				if err != nil {
+					return Record{}, fmt.Errorf("render %s workbook as %s: %w", ed, format, err)
+				}
+				sum := sha256.Sum256(b)
+				r := Report{Edition: ed, Format: format, Key: "reports/" + run + "/" + snap.FileName(ed, format),
+					SHA256: hex.EncodeToString(sum[:]), Bytes: len(b)}
+				if err := s.Blobs.Put(ctx, r.Key, b, ContentType(format)); err != nil {
+					return Record{}, err
+				}
+				rec.Reports = append(rec.Reports, r)
 			}
-			sum := sha256.Sum256(b)
-			r := Report{Edition: ed, Key: fmt.Sprintf("reports/%s/ddat-workforce-%s-r%d-%s.xlsx", run, snap.Month, snap.Revision, ed),
-				SHA256: hex.EncodeToString(sum[:]), Bytes: len(b)}
-			if err := s.Blobs.Put(ctx, r.Key, b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"); err != nil {
-				return Record{}, err
-			}
-			rec.Reports = append(rec.Reports, r)
 		}
 	}
 	snap.Reports = rec.Reports
@@ -261,6 +301,7 @@ func (s *Service) load(ctx context.Context, rec Record) (Snapshot, error) {
 	if err := json.Unmarshal(body, &snap); err != nil {
 		return Snapshot{}, fmt.Errorf("snapshot %s: %w", rec.SnapshotKey, err)
 	}
+	withFormats(snap.Reports)
 	return snap, nil
 }
 
@@ -292,17 +333,28 @@ func (s *Service) List(ctx context.Context) ([]Record, error) {
 		return nil, err
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Month > recs[j].Month })
+	for i := range recs {
+		withFormats(recs[i].Reports)
+	}
 	return recs, nil
 }
 
-// Metrics computes the figures for one quarter from the current returns, as at now.
+// Metrics computes the figures for one quarter from the current returns. Targets are
+// judged as of the month in which the quarter's returns fall due, not as of today, so an
+// old quarter is not shown missed against a deadline or window it did not end; that month
+// is the result's month, and its reference quarter is q whatever DueDays is.
 func (s *Service) Metrics(ctx context.Context, q period.Quarter) (metrics.Result, error) {
 	inputs, orgs, err := s.Inputs(ctx, q)
 	if err != nil {
 		return metrics.Result{}, err
 	}
 	return metrics.Compute(metrics.ComputeInput{Returns: inputs, Register: orgs, Targets: s.Targets,
-		Month: period.MonthOf(s.now()), Reference: q, DueDays: s.DueDays}), nil
+		Month: MonthDue(q, s.DueDays), Reference: q, DueDays: s.DueDays}), nil
+}
+
+// MonthDue is the month in which q's returns fall due.
+func MonthDue(q period.Quarter, dueDays int) period.Month {
+	return period.MonthOf(q.Due(dueDays))
 }
 
 // MonthForSchedule is the month a scheduled run rolls up: the month before the one it

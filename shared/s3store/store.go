@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +47,20 @@ func (s *Store) PutUpload(ctx context.Context, key string, body []byte, contentT
 	return nil
 }
 
+// DeleteUpload deletes an uploaded file that no version references. The bucket is
+// versioned, so the bytes stay as a noncurrent version behind a delete marker until the
+// bucket's lifecycle rule for uploads/ expires them (template.yaml). Accepted files are
+// never deleted or overwritten, so they never become noncurrent.
+func (s *Store) DeleteUpload(ctx context.Context, key string) error {
+	if !strings.HasPrefix(key, "uploads/") {
+		return fmt.Errorf("delete s3://%s/%s: only files under uploads/ are deleted", s.Bucket, key)
+	}
+	if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.Bucket, Key: &key}); err != nil {
+		return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	return nil
+}
+
 // Get reads an object, for audit and tests.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.Bucket, Key: &key})
@@ -64,11 +79,12 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, contentType st
 	return s.PutUpload(ctx, key, body, contentType)
 }
 
-// PresignGet is a short-lived URL that downloads key, for a browser to follow.
-func (s *Store) PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, error) {
+// PresignGet is a short-lived URL that downloads key as filename with contentType, for
+// a browser to follow.
+func (s *Store) PresignGet(ctx context.Context, key, filename, contentType string, ttl time.Duration) (string, error) {
 	disposition := `attachment; filename="` + filename + `"`
 	req, err := s3.NewPresignClient(s.Client).PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: &s.Bucket, Key: &key, ResponseContentDisposition: &disposition,
+		Bucket: &s.Bucket, Key: &key, ResponseContentDisposition: &disposition, ResponseContentType: &contentType,
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", fmt.Errorf("presign s3://%s/%s: %w", s.Bucket, key, err)

@@ -6,12 +6,14 @@ package workbook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/rollup"
+	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -39,6 +41,13 @@ func Build(s rollup.Snapshot, edition string) (report.Workbook, error) {
 }
 
 func build(s rollup.Snapshot, edition string, ctl control) (report.Workbook, error) {
+	// A snapshot written before targets carried a unit reads it from the measure.
+	s.Targets = slices.Clone(s.Targets)
+	for i := range s.Targets {
+		if s.Targets[i].Unit == "" {
+			s.Targets[i].Unit = s.Targets[i].Measure.Unit()
+		}
+	}
 	b := builder{s: s, edition: edition, count: exact, control: ctl}
 	if ctl.counts {
 		b.count = controlled
@@ -132,7 +141,7 @@ func (b builder) cover() []report.CoverItem {
 		coverage = fmt.Sprintf("%.1f%% of the expected Civil Service headcount", 100**g.Coverage)
 	}
 	items := []report.CoverItem{
-		{Heading: "About these figures", Text: "Progress toward the government's digital, data and technology (DDaT) workforce commitments: at least 6% of the Civil Service in the DDaT profession, 2,500 early-career entrants, and digital leaders on every executive committee and board [note 1]."},
+		{Heading: "About these figures", Text: b.aboutText()},
 		{Heading: "Month", Text: monthText(b.s.Month)},
 		{Heading: "Reference quarter", Text: quarterText(b.s.ReferenceQuarter) + ": the latest quarter whose returns were due by the end of the month."},
 		{Heading: "Edition", Text: editionText(b.edition)},
@@ -144,12 +153,17 @@ func (b builder) cover() []report.CoverItem {
 	return items
 }
 
+// notes are the general notes, then one for each target, numbered after them.
 func (b builder) notes() []report.Note {
+	return append(b.generalNotes(), b.targetNotes()...)
+}
+
+func (b builder) generalNotes() []report.Note {
 	disclosure := b.disclosureNote()
 	return []report.Note{
-		{Number: 1, Text: "The DDaT share is DDaT profession headcount divided by total headcount of civil servants in post at the end of the quarter, over the Civil Service organisations that sent a return. Contractors are not included. Local-government bodies return only the leadership section."},
+		{Number: 1, Text: "The DDaT share is DDaT profession headcount divided by total headcount of civil servants in post at the end of the quarter, over the Civil Service organisations that sent a return. Contractors are not included. Local-government bodies return only the two yes/no leadership answers."},
 		{Number: 2, Text: "Coverage is the headcount of organisations that sent a return, divided by that headcount plus, for each expected organisation without a return, its latest earlier reported headcount (or its baseline headcount if it has never reported)."},
-		{Number: 3, Text: "Early-career entrants joined the DDaT profession through apprenticeships, the Fast Stream, graduate programmes, internships or other early-career programmes. The commitment counts entrants from 2023-24 Q1 to 2025-26 Q1."},
+		{Number: 3, Text: "Early-career entrants joined the DDaT profession through apprenticeships, the Fast Stream, graduate programmes, internships or other early-career programmes." + b.windowText()},
 		{Number: 4, Text: disclosure},
 		{Number: 5, Text: "Leadership answers at a quarter use each organisation's latest return at or before that quarter. Appointments count only returns for the quarter itself. Civil Service Leadership Group (CSLG) members, and those of them who have attended an AI immersion workshop, are counted at the reference date, so nobody is counted twice across quarters."},
 		{Number: 6, Text: "Where an organisation has not sent a return for the reference quarter, its row shows its latest earlier return, with the status carried_forward; missing means it has never sent one."},
@@ -158,30 +172,58 @@ func (b builder) notes() []report.Note {
 
 func (b builder) targets() report.Table {
 	rows := make([][]report.Cell, 0, len(b.s.Targets))
-	for _, t := range b.s.Targets {
-		isShare := t.Threshold <= 1 && !strings.Contains(string(t.Measure), "cumulative")
-		valueP, valueN := report.Cell(report.NotApplicable), report.Cell(report.NotApplicable)
-		threshP, threshN := report.Cell(report.NotApplicable), report.Cell(report.NotApplicable)
-		projP, projN := report.Cell(report.NotApplicable), report.Cell(report.NotApplicable)
+	for i, t := range b.s.Targets {
+		isShare := t.Unit != targets.UnitCount
+		z := report.Cell(report.NotApplicable)
+		valueP, valueN, threshP, threshN, projP, projN, latestP, latestN := z, z, z, z, z, z, z, z
 		if isShare {
 			valueP, threshP, projP = b.targetShare(t, t.Value), t.Threshold, b.targetShare(t, t.Projection)
 		} else {
 			valueN, threshN, projN = b.floatCount(t.Value), int64(t.Threshold), b.floatCount(t.Projection)
 		}
-		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(t.Note)})
+		// A deadline target settled at its deadline quarter shows where it is now beside it.
+		latestAt := report.Cell(report.NotApplicable)
+		if t.LatestPeriod != nil {
+			latestAt = t.LatestPeriod.String()
+			if isShare {
+				at := t
+				at.Period = *t.LatestPeriod // disclosure is judged on the latest quarter's figures
+				latestP = b.targetShare(at, t.LatestValue)
+			} else {
+				latestN = b.floatCount(t.LatestValue)
+			}
+		}
+		// Counts of organisations are not counts of people: exact in every edition.
+		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(t.Note),
+			t.Period.String(), judgedAtText(t.JudgedAt), latestAt, latestP, latestN,
+			int64(t.OrganisationsAnswered), int64(t.OrganisationsExpected), fmt.Sprintf("[note %d]", b.targetNote(i))})
 	}
 	return report.Table{
 		Sheet: "Targets",
 		Title: "Table 1: Progress against the DDaT workforce commitments, " + monthText(b.s.Month) + " [note 1]",
-		Description: []string{"Status is met, on track, off track, missed or not started. On track means the trend of the last four quarters reaches the threshold by the deadline or the end of the window.",
-			"Shares are in the percent columns and counts in the number columns; [z] marks the columns that do not apply to a target."},
+		Description: []string{"Status is met, on track, off track, missed, not started or no data. Once the returns for a deadline's last quarter (or a window's last quarter) are due, the target is judged there for good, met or missed, and its latest value is shown beside it. Before then, on track means the trend of the last four quarters reaches the threshold by the deadline or the end of the window.",
+			"Shares are in the percent columns and counts in the number columns; [z] marks the columns that do not apply to a target. Each target's note gives the commitment in its source's words and what is assumed about it."},
 		Columns: []report.Column{{Header: "Commitment"}, {Header: "Deadline or window"},
 			{Header: "Value (percent)", Kind: report.Percent}, {Header: "Value (number)", Kind: report.Count},
 			{Header: "Threshold (percent)", Kind: report.Percent}, {Header: "Threshold (number)", Kind: report.Count},
 			{Header: "Projection (percent)", Kind: report.Percent}, {Header: "Projection (number)", Kind: report.Count},
-			{Header: "Status"}, {Header: "Note", Width: 60}},
+			{Header: "Status"}, {Header: "Note", Width: 60},
+			{Header: "Quarter of the value"}, {Header: "Value taken at"}, {Header: "Quarter of the latest value"},
+			{Header: "Latest value (percent)", Kind: report.Percent}, {Header: "Latest value (number)", Kind: report.Count},
+			{Header: "Answered (organisations)", Kind: report.Count}, {Header: "Expected (organisations)", Kind: report.Count},
+			{Header: "Source and assumptions"}},
 		Rows: rows,
 	}
+}
+
+func judgedAtText(at string) string {
+	switch at {
+	case metrics.AtDeadlineQuarter:
+		return "deadline quarter"
+	case metrics.AtWindowEnd:
+		return "window's last quarter"
+	}
+	return "reference quarter"
 }
 
 func (b builder) floatCount(v *float64) report.Cell {
@@ -217,9 +259,12 @@ func orZ(s string) report.Cell {
 func (b builder) series() report.Table {
 	var rows [][]report.Cell
 	for _, q := range b.s.Government.Quarters {
+		// The FTE share is suppressed as the headcount share is: its numerator is the DDaT
+		// staff, its base the staff.
 		rows = append(rows, []report.Cell{q.Period.String(), orgCount(q.ReturnsReceived), orgCount(q.ReturnsExpected), b.coverage(q),
 			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.share(q.DDaTShare, q.DDaTHeadcount, q.Headcount),
-			b.share(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown)})
+			b.share(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown),
+			b.share(q.DDaTShareFTE, q.DDaTHeadcount, q.Headcount), b.share(q.ProfessionUnknownRate, q.ProfessionUnknown, q.Headcount)})
 	}
 	t := report.Table{
 		Sheet:       "DDaT share",
@@ -227,14 +272,17 @@ func (b builder) series() report.Table {
 		Description: []string{"Headcount of civil servants in post on the last day of each quarter, over Civil Service organisations that sent a return for it [note 2]."},
 		Columns: []report.Column{{Header: "Quarter"}, {Header: "Returns received (number)", Kind: report.Count}, {Header: "Returns expected (number)", Kind: report.Count},
 			{Header: "Coverage (percent)", Kind: report.Percent}, {Header: "Headcount (number)", Kind: report.Count}, {Header: "DDaT headcount (number)", Kind: report.Count},
-			{Header: "DDaT share (percent)", Kind: report.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: report.Percent}},
+			{Header: "DDaT share (percent)", Kind: report.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: report.Percent},
+			{Header: "DDaT share of full-time equivalent (percent)", Kind: report.Percent}, {Header: "Profession not recorded (percent)", Kind: report.Percent}},
 		Rows: rows,
 	}
 	if chartable(rows, 6) {
-		t.Charts = []report.Chart{{Kind: report.LineChart, Title: "DDaT share of the Civil Service against the 6% commitment",
-			AltText:    "Line chart of the DDaT profession's share of Civil Service headcount by quarter, with a dashed line at the 6% commitment.",
-			XAxisTitle: "Quarter", YAxisTitle: "Share of headcount (percent)", Category: 0, Series: []int{6},
-			Target: &report.Target{Header: "Commitment (percent)", Value: 0.06}}}
+		t.Charts = b.thresholdCharts(targets.DDaTShare, func(tg metrics.TargetStatus, line *report.Target) report.Chart {
+			c := thresholdText(tg, tg.Threshold) + " " + whenText(tg)
+			return report.Chart{Kind: report.LineChart, Title: "DDaT share of the Civil Service against the commitment of " + c,
+				AltText:    "Line chart of the DDaT profession's share of Civil Service headcount by quarter, with a dashed line at the commitment of " + c + ".",
+				XAxisTitle: "Quarter", YAxisTitle: "Share of headcount (percent)", Category: 0, Series: []int{6}, Target: line}
+		})
 	}
 	return t
 }
@@ -276,10 +324,17 @@ func (b builder) earlyCareer() report.Table {
 		return t
 	}
 	if chartable(rows, 2) {
-		t.Charts = []report.Chart{{Kind: report.ColumnChart, Title: "Cumulative early-career entrants against the 2,500 commitment",
-			AltText:    "Column chart of cumulative early-career entrants to the DDaT profession by quarter, with a dashed line at the commitment of 2,500.",
-			XAxisTitle: "Quarter", YAxisTitle: "Entrants (number)", Category: 0, Series: []int{2},
-			Target: &report.Target{Header: "Commitment (number)", Value: 2500}}}
+		// The cumulative column follows the first early-career target's window, so its
+		// line is that target's threshold.
+		t.Charts = b.thresholdCharts(targets.EarlyCareerEntrants, func(tg metrics.TargetStatus, line *report.Target) report.Chart {
+			c := thresholdText(tg, tg.Threshold) + " " + whenText(tg)
+			return report.Chart{Kind: report.ColumnChart, Title: "Cumulative early-career entrants against the commitment of " + c,
+				AltText:    "Column chart of cumulative early-career entrants to the DDaT profession by quarter, with a dashed line at the commitment of " + c + ".",
+				XAxisTitle: "Quarter", YAxisTitle: "Entrants (number)", Category: 0, Series: []int{2}, Target: line}
+		})
+		if len(t.Charts) > 1 {
+			t.Charts = t.Charts[:1]
+		}
 	}
 	return t
 }
@@ -382,7 +437,7 @@ func (b builder) organisations() report.Table {
 	return report.Table{
 		Sheet:       "Organisations",
 		Title:       "Table 7: Organisations at the reference quarter, " + b.s.ReferenceQuarter.String() + " [note 4] [note 6]",
-		Description: []string{"Local-government bodies return only the leadership section, so their workforce figures are [z]."},
+		Description: []string{"Local-government bodies return only the two yes/no leadership answers, so their workforce figures are [z]."},
 		Columns:     cols, Rows: nonEmpty(rows, len(cols)),
 	}
 }

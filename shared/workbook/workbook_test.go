@@ -21,13 +21,13 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ddat-workforce/returns/infra/sample"
-	"github.com/ddat-workforce/returns/infra/soffice"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -35,6 +35,16 @@ import (
 // 2023-24-Q1 … 2025-26-Q2, one organisation missing the last quarter and one with a
 // small DDaT headcount, as the rollup would.
 func snapshot(t testing.TB) rollup.Snapshot {
+	t.Helper()
+	set, err := targets.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snapshotWith(t, set)
+}
+
+// snapshotWith is snapshot with the given targets.
+func snapshotWith(t testing.TB, set targets.Set) rollup.Snapshot {
 	t.Helper()
 	orgs, err := register.Seed()
 	if err != nil {
@@ -64,10 +74,6 @@ func snapshot(t testing.TB) rollup.Snapshot {
 			}
 			in = append(in, metrics.Input{Return: r, Version: 1, ReceivedAt: received})
 		}
-	}
-	set, err := targets.Default()
-	if err != nil {
-		t.Fatal(err)
 	}
 	month, _ := period.ParseMonth("2025-10")
 	res := metrics.Compute(metrics.ComputeInput{Returns: in, Register: orgs, Targets: set, Month: month, DueDays: 30})
@@ -288,7 +294,7 @@ func TestChartsReferenceTheirTables(t *testing.T) {
 	first, _ := rangeRows(share[0].Range)
 	want := []string{
 		fmt.Sprintf("'DDaT share'!$G$%d:$G$%d", first+1, last),                                                          // DDaT share (percent)
-		fmt.Sprintf("'DDaT share'!$I$%d:$I$%d", first+1, last),                                                          // the 6% commitment
+		fmt.Sprintf("'DDaT share'!$K$%d:$K$%d", first+1, last),                                                          // the 6% commitment, after the FTE share and unknown rate
 		fmt.Sprintf("'Early-career entrants'!$C$%d:$C$%d", mustFirst(entrants[0].Range)+1, mustLast(entrants[0].Range)), // cumulative
 		fmt.Sprintf("'Early-career entrants'!$D$%d:$D$%d", mustFirst(entrants[0].Range)+1, mustLast(entrants[0].Range)), // 2,500
 	}

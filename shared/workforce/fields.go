@@ -58,6 +58,8 @@ type Field struct {
 	Kinds    []OrgKind // the organisation kinds that answer it
 	Min      int64     // least allowed value for counts (0 unless stated)
 	MaxLen   int       // for text
+	// Multiline text may hold line breaks and tabs; other text holds no control character.
+	Multiline bool
 }
 
 // AppliesTo reports whether organisations of kind k answer f.
@@ -87,6 +89,7 @@ var (
 	lead = func(key, label, help string, t FieldType, kinds []OrgKind) Field {
 		return Field{Key: key, Label: label, Help: help, Section: SectionLeadership, Type: t, Kinds: kinds}
 	}
+	multiline = func(f Field) Field { f.Multiline = true; return f }
 )
 
 // Field keys used by rules and metrics.
@@ -118,7 +121,7 @@ var Fields = []Field{
 	identity(KeyPeriod, "Quarter", "The financial-year quarter this return is for, for example 2025-26-Q1 (April to June 2025).", TypePeriod, false, 0),
 	identity(KeyContactName, "Contact name", "Who we should contact about this return (optional).", TypeText, true, 200),
 	identity(KeyContactEmail, "Contact email", "Their work email address (optional).", TypeEmail, true, 254),
-	identity(KeyNotes, "Notes", "Anything that helps us read your figures, such as a reorganisation (optional, up to 2,000 characters).", TypeText, true, 2000),
+	multiline(identity(KeyNotes, "Notes", "Anything that helps us read your figures, such as a reorganisation (optional, up to 2,000 characters).", TypeText, true, 2000)),
 
 	{Key: KeyHeadcount, Label: "Headcount", Help: "All civil servants in post, as a headcount.", Section: SectionWorkforce, Type: TypeCount, Kinds: csOnly, Min: 1},
 	{Key: KeyFTE, Label: "Full-time equivalent (FTE)", Help: "All civil servants in post, as full-time equivalent, up to 2 decimal places. Cannot exceed headcount.", Section: SectionWorkforce, Type: TypeFTE, Kinds: csOnly},

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"strings"
 	"time"
@@ -102,6 +103,10 @@ type OrganisationStore interface {
 // FileStore keeps uploaded files for audit.
 type FileStore interface {
 	PutUpload(ctx context.Context, key string, body []byte, contentType string) error
+	// DeleteUpload removes a file that the same request stored and that no version came to
+	// reference (it ended as a duplicate or failed). Keys are unique to a request, so it
+	// never removes another request's file.
+	DeleteUpload(ctx context.Context, key string) error
 }
 
 // Principal is who is calling, from the token's claims.
@@ -121,6 +126,13 @@ func (p Principal) Has(role string) bool {
 	return false
 }
 
+// MissingOrg reports whether p claims the submitter role without saying for which
+// organisation. Such a token is refused everywhere: read as "no organisation" it could
+// fall through to "every organisation".
+func (p Principal) MissingOrg() bool {
+	return p.Has("submitter") && p.Org == ""
+}
+
 // CanAccess reports whether p may read or write org's returns: leaders and admins read
 // everything, submitters only their own organisation.
 func (p Principal) CanAccess(org string) bool {
@@ -137,11 +149,25 @@ const (
 	FormatBulkCSV Format = "bulk_csv"
 )
 
+// ContentType is the media type a file of format f is kept with. The service decides it
+// from the format it read; the client's header, whose parameters can be anything, is never
+// stored.
+func (f Format) ContentType() string {
+	switch f {
+	case FormatXLSX:
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case FormatCSV, FormatBulkCSV:
+		return "text/csv; charset=utf-8"
+	case FormatJSON:
+		return "application/json"
+	}
+	return "application/octet-stream"
+}
+
 // Upload is a submission as it reached the service.
 type Upload struct {
 	Principal      Principal
 	Format         Format
-	ContentType    string
 	Body           []byte
 	IdempotencyKey string
 }
@@ -156,6 +182,9 @@ type Service struct {
 	Now           func() time.Time
 	// MaxAttempts bounds retries when concurrent submissions race for a version number.
 	MaxAttempts int
+	// Log records what cannot be answered to the client, such as a file that could not be
+	// deleted after a failure; slog.Default() when nil.
+	Log *slog.Logger
 }
 
 func (s *Service) now() time.Time {
@@ -217,22 +246,9 @@ func (s *Service) registerFor(ctx context.Context, raw []RawField) (Register, er
 // idempotent request whose first answer was a duplicate).
 func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created bool, err error) {
 	rs, created, err := s.submit(ctx, up, func(ctx context.Context, received time.Time) ([]Return, error) {
-		raw, err := s.parse(up)
+		ret, err := s.checkOne(ctx, up, received)
 		if err != nil {
 			return nil, err
-		}
-		// Whose return it is decides who may send it, before anything about its content
-		// is said: another organisation's return is refused whatever it holds.
-		if org := rawValue(raw, KeyOrg); org != "" && !mayWrite(up.Principal, org) {
-			return nil, forbiddenWrite(up.Principal, org)
-		}
-		reg, err := s.registerFor(ctx, raw)
-		if err != nil {
-			return nil, err
-		}
-		ret, ps := Normalise(raw, reg, received)
-		if len(ps) > 0 {
-			return nil, Invalid(fmt.Sprintf("The return has %d %s; nothing was stored.", len(ps), plural(len(ps), "problem", "problems")), ps)
 		}
 		return []Return{ret}, nil
 	})
@@ -240,6 +256,71 @@ func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created boo
 		return Receipt{}, false, err
 	}
 	return rs[0], created, nil
+}
+
+// checkOne parses and validates a single return as Submit and Check both do.
+func (s *Service) checkOne(ctx context.Context, up Upload, received time.Time) (Return, error) {
+	raw, err := s.parse(up)
+	if err != nil {
+		return Return{}, err
+	}
+	// Whose return it is decides who may send it, before anything about its content
+	// is said: another organisation's return is refused whatever it holds.
+	if org := rawValue(raw, KeyOrg); org != "" && !mayWrite(up.Principal, org) {
+		return Return{}, forbiddenWrite(up.Principal, org)
+	}
+	reg, err := s.registerFor(ctx, raw)
+	if err != nil {
+		return Return{}, err
+	}
+	ret, ps := Normalise(raw, reg, received)
+	if len(ps) > 0 {
+		return Return{}, Invalid(fmt.Sprintf("The return has %d %s; nothing was stored.", len(ps), plural(len(ps), "problem", "problems")), ps)
+	}
+	if !mayWrite(up.Principal, ret.Org) {
+		return Return{}, forbiddenWrite(up.Principal, ret.Org)
+	}
+	return ret, nil
+}
+
+// Checked is what sending a return would do, found without storing anything.
+type Checked struct {
+	Return   Return
+	Warnings []Problem
+	SHA256   string
+	// Duplicate is true when the content repeats the current version: sending it would
+	// store nothing new. Version is then the current version's number; otherwise the
+	// number sending it would make.
+	Duplicate bool
+	Version   int
+}
+
+// Check validates a return exactly as Submit would, with the same authorisation,
+// problems and warnings, and writes nothing: no version, no file, no idempotency record.
+func (s *Service) Check(ctx context.Context, up Upload) (Checked, error) {
+	received := s.now()
+	ret, err := s.checkOne(ctx, up, received)
+	if err != nil {
+		return Checked{}, err
+	}
+	st, err := s.prepare(ctx, Version{Org: ret.Org, Period: ret.Period, Kind: ret.Kind, Values: ret.Values,
+		SHA256: ret.ContentHash(), ReceivedAt: received})
+	if err != nil {
+		return Checked{}, err
+	}
+	c := Checked{Return: ret, SHA256: st.v.SHA256, Version: 1}
+	first := received
+	if st.cur != nil {
+		c.Version, first = st.cur.Number+1, st.cur.FirstReceivedAt
+	}
+	c.Warnings = Warnings(ret, st.prev, first, s.DueDays)
+	if st.duplicate() {
+		c.Duplicate, c.Version, c.Warnings = true, st.cur.Number, st.cur.Warnings
+	}
+	if c.Warnings == nil {
+		c.Warnings = []Problem{}
+	}
+	return c, nil
 }
 
 // SubmitBulk checks every row of a bulk CSV and stores nothing unless all are valid.
@@ -292,8 +373,11 @@ func (s *Service) parse(up Upload) ([]RawField, error) {
 	return nil, Errorf(EUnsupported, "Send a return as an Excel workbook, CSV or JSON.")
 }
 
-// submit is the path every submission takes: idempotency, checks, authorisation, the
-// audit copy of the file, then one version per return.
+// submit is the path every submission takes: idempotency, checks, authorisation, then
+// one version per return, with the audit copy of the file stored first. A return whose
+// content is already current is answered as a duplicate without storing a file, and a
+// file stored for a request that ends creating no version is deleted again, so no file is
+// left that no version references.
 func (s *Service) submit(ctx context.Context, up Upload, check func(context.Context, time.Time) ([]Return, error)) ([]Receipt, bool, error) {
 	received := s.now()
 	requestHash := sha256Hex(append([]byte(string(up.Format)+"\n"), up.Body...))
@@ -317,16 +401,8 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 	if len(rets) == 1 {
 		fileKey = fmt.Sprintf("uploads/%s/%s/%s.%s", rets[0].Org, rets[0].Period, id, extension(up.Format))
 	}
-	// The file is stored first so that no version ever points at a missing file.
-	if err := s.Files.PutUpload(ctx, fileKey, up.Body, up.ContentType); err != nil {
-		return nil, false, fmt.Errorf("store uploaded file: %w", err)
-	}
-	var idem *IdempotencyRecord
-	if up.IdempotencyKey != "" {
-		idem = &IdempotencyRecord{Scope: idemScope(up.Principal), Key: up.IdempotencyKey, RequestHash: requestHash, ExpiresAt: received.Add(24 * time.Hour)}
-	}
-	receipts := make([]Receipt, 0, len(rets))
-	anyCreated := false
+	steps := make([]step, len(rets))
+	needsFile := false
 	for i, r := range rets {
 		v := Version{SubmissionID: id, Org: r.Org, Period: r.Period, Kind: r.Kind, Values: r.Values,
 			SHA256: r.ContentHash(), FileSHA256: sha256Hex(up.Body), FileKey: fileKey, Format: string(up.Format),
@@ -334,13 +410,41 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 		if len(rets) > 1 {
 			v.SubmissionID = fmt.Sprintf("%s-%d", id, i+1)
 		}
+		if steps[i], err = s.prepare(ctx, v); err != nil {
+			return nil, false, err
+		}
+		needsFile = needsFile || !steps[i].duplicate()
+	}
+
+	created := false
+	if needsFile {
+		// The file is stored first so that no version ever points at a missing file.
+		err := s.Files.PutUpload(ctx, fileKey, up.Body, up.Format.ContentType())
+		// Whatever happens next, a file no version came to reference does not stay. A
+		// failed put is deleted too: its answer may have been lost after it was stored.
+		defer func() {
+			if !created {
+				s.discardUpload(ctx, fileKey)
+			}
+		}()
+		if err != nil {
+			return nil, false, fmt.Errorf("store uploaded file: %w", err)
+		}
+	}
+	var idem *IdempotencyRecord
+	if up.IdempotencyKey != "" {
+		idem = &IdempotencyRecord{Scope: idemScope(up.Principal), Key: up.IdempotencyKey, RequestHash: requestHash, ExpiresAt: received.Add(24 * time.Hour)}
+	}
+	receipts := make([]Receipt, 0, len(rets))
+	for i, st := range steps {
 		var recordHere *IdempotencyRecord
-		if idem != nil && i == len(rets)-1 {
+		if idem != nil && i == len(steps)-1 {
 			// The record is written with the last version, once every receipt is known.
 			idem.Receipts = receipts
 			recordHere = idem
 		}
-		rc, created, err := s.appendVersion(ctx, v, recordHere)
+		rc, stored, err := s.appendVersion(ctx, st, recordHere)
+		created = created || stored
 		if errors.Is(err, ErrIdempotencyConflict) {
 			rec, rerr := s.replay(ctx, up, requestHash)
 			if rerr != nil || rec == nil {
@@ -351,34 +455,71 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 		if err != nil {
 			return nil, false, err
 		}
-		anyCreated = anyCreated || created
 		receipts = append(receipts, rc)
 	}
-	return receipts, anyCreated, nil
+	return receipts, created, nil
 }
 
-// appendVersion adds v as the next version unless it repeats the current one. Racing
-// submissions for the same organisation-period retry on conflict; the store's
-// conditional transaction guarantees contiguous numbers and one current pointer.
-func (s *Service) appendVersion(ctx context.Context, v Version, idem *IdempotencyRecord) (Receipt, bool, error) {
-	attempts := s.MaxAttempts
-	if attempts == 0 {
-		attempts = 25
+// discardUpload deletes a file this request stored that no version references. It runs
+// even when the request's context has ended, since a timeout is one of the failures it
+// cleans up after. If the delete fails too, the file stays and is logged with its key.
+func (s *Service) discardUpload(ctx context.Context, key string) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.Files.DeleteUpload(dctx, key); err != nil {
+		log := s.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.ErrorContext(ctx, "uploaded file left without a version", "key", key, "error", err.Error())
 	}
+}
+
+// step is one return of a submission on its way to becoming a version: the version to
+// write, the current version it was checked against and the quarter before's return,
+// which its warnings compare with.
+type step struct {
+	v    Version
+	cur  *Version
+	prev *Return
+}
+
+// duplicate reports whether the step's content is already the current version's.
+func (st step) duplicate() bool { return st.cur != nil && st.cur.SHA256 == st.v.SHA256 }
+
+// prepare reads the quarter before's return and the current version v would follow.
+func (s *Service) prepare(ctx context.Context, v Version) (step, error) {
 	prev, err := s.Returns.Current(ctx, v.Org, v.Period.Prev())
 	if err != nil {
-		return Receipt{}, false, err
+		return step{}, err
 	}
 	var prevReturn *Return
 	if prev != nil {
 		pr := prev.Return()
 		prevReturn = &pr
 	}
-	v.Warnings = Warnings(v.Return(), prevReturn, v.ReceivedAt, s.DueDays)
+	cur, err := s.Returns.Current(ctx, v.Org, v.Period)
+	if err != nil {
+		return step{}, err
+	}
+	return step{v: v, cur: cur, prev: prevReturn}, nil
+}
+
+// appendVersion adds st.v as the next version unless it repeats the current one. Racing
+// submissions for the same organisation-period retry on conflict; the store's
+// conditional transaction guarantees contiguous numbers and one current pointer. stored
+// is whether a version was written, or may have been (then err says why it is unknown).
+func (s *Service) appendVersion(ctx context.Context, st step, idem *IdempotencyRecord) (rc Receipt, stored bool, err error) {
+	attempts := s.MaxAttempts
+	if attempts == 0 {
+		attempts = 25
+	}
+	v, cur := st.v, st.cur
 	for attempt := 0; attempt < attempts; attempt++ {
-		cur, err := s.Returns.Current(ctx, v.Org, v.Period)
-		if err != nil {
-			return Receipt{}, false, err
+		if attempt > 0 {
+			if cur, err = s.Returns.Current(ctx, v.Org, v.Period); err != nil {
+				return Receipt{}, false, err
+			}
 		}
 		if cur != nil && cur.SHA256 == v.SHA256 {
 			rc := receiptOf(cur, true)
@@ -394,6 +535,7 @@ func (s *Service) appendVersion(ctx context.Context, v Version, idem *Idempotenc
 		if cur != nil {
 			v.Number, v.FirstReceivedAt = cur.Number+1, cur.FirstReceivedAt
 		}
+		v.Warnings = Warnings(v.Return(), st.prev, v.FirstReceivedAt, s.DueDays)
 		var rec *IdempotencyRecord
 		if idem != nil {
 			r := *idem
@@ -408,6 +550,16 @@ func (s *Service) appendVersion(ctx context.Context, v Version, idem *Idempotenc
 			}
 			continue
 		}
+		if err != nil && !errors.Is(err, ErrIdempotencyConflict) {
+			// The write may have succeeded and only its answer been lost (a timeout, a
+			// dropped connection): look before calling it a failure.
+			written, known := s.written(ctx, v)
+			if written {
+				return receiptOf(&v, false), true, nil
+			}
+			// When nobody can tell, the file is kept: a version may point at it.
+			return Receipt{}, !known, err
+		}
 		if err != nil {
 			return Receipt{}, false, err
 		}
@@ -416,10 +568,30 @@ func (s *Service) appendVersion(ctx context.Context, v Version, idem *Idempotenc
 	return Receipt{}, false, Errorf(EConflict, "Too many submissions for %s %s arrived at once; nothing was stored from this one. Please send it again.", v.Org, v.Period)
 }
 
+// written reads back whether version v was stored by this request after Append failed
+// without saying why; known is false when the read fails too.
+func (s *Service) written(ctx context.Context, v Version) (written, known bool) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	got, err := s.Returns.Version(rctx, v.Org, v.Period, v.Number)
+	if err != nil {
+		return false, false
+	}
+	return got != nil && got.SubmissionID == v.SubmissionID, true
+}
+
+// replay answers a request whose Idempotency-Key was seen before. It is authorised like a
+// first request: the caller must be allowed to submit every return the record answered
+// for, whatever the key's scope.
 func (s *Service) replay(ctx context.Context, up Upload, requestHash string) (*IdempotencyRecord, error) {
 	rec, err := s.Returns.Idempotency(ctx, idemScope(up.Principal), up.IdempotencyKey)
 	if err != nil || rec == nil {
 		return nil, err
+	}
+	for _, rc := range rec.Receipts {
+		if !mayWrite(up.Principal, rc.Org) {
+			return nil, forbiddenWrite(up.Principal, rc.Org)
+		}
 	}
 	if rec.RequestHash != requestHash {
 		return nil, Errorf(EConflict, "The Idempotency-Key %q was already used for a different request. Use a new key for a new submission.", up.IdempotencyKey)
@@ -446,9 +618,11 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
+// idemScope is who a key belongs to: the token's subject, or its organisation for a token
+// without one. The prefixes keep the two apart (a subject "org:X" is not organisation X).
 func idemScope(p Principal) string {
 	if p.Subject != "" {
-		return p.Subject
+		return "sub:" + p.Subject
 	}
 	return "org:" + p.Org
 }

@@ -2,15 +2,16 @@ package workforce
 
 import (
 	"fmt"
-	"github.com/ddat-workforce/returns/shared/numfmt"
-	"math"
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/textsafe"
 )
 
 // maxCount bounds counts far above any real organisation, so a typo of extra digits is
@@ -26,7 +27,7 @@ func Normalise(raw []RawField, reg Register, now time.Time) (Return, []Problem) 
 		key := strings.TrimSpace(rf.Key)
 		rf.Key = key
 		if _, ok := FieldByKey(key); !ok {
-			ps = append(ps, problemAt(rf, "unknown_field", fmt.Sprintf("%q is not a field of the return. Check the spelling against the template; field names are like ddat_headcount.", key)))
+			ps = append(ps, problemAt(rf, "unknown_field", fmt.Sprintf("%s is not a field of the return. Check the spelling against the template; field names are like ddat_headcount.", textsafe.Quote(key))))
 			continue
 		}
 		if _, dup := byKey[key]; dup {
@@ -98,7 +99,7 @@ func checkOrg(byKey map[string]RawField, reg Register, ps *[]Problem) (Organisat
 	code := strings.ToUpper(rf.Value)
 	o, ok := reg[code]
 	if !ok {
-		*ps = append(*ps, problemAt(rf, "unknown_organisation", fmt.Sprintf("%q is not an organisation in the register. Use your organisation's code from the template's list, for example HMRC.", rf.Value)))
+		*ps = append(*ps, problemAt(rf, "unknown_organisation", fmt.Sprintf("%s is not an organisation in the register. Use your organisation's code from the template's list, for example HMRC.", textsafe.Quote(rf.Value))))
 		return Organisation{}, false
 	}
 	return o, true
@@ -130,16 +131,16 @@ func checkPeriod(byKey map[string]RawField, now time.Time, ps *[]Problem) (perio
 func normaliseValue(f Field, s string) (string, string) {
 	switch f.Type {
 	case TypeCount:
-		n, code := parseCount(s)
+		h, code := parseNumber(s, true)
 		if code != "" {
 			return "", code
 		}
-		if n < f.Min {
+		if h/100 < f.Min {
 			return "", "below_minimum"
 		}
-		return strconv.FormatInt(n, 10), ""
+		return strconv.FormatInt(h/100, 10), ""
 	case TypeFTE:
-		h, code := parseFTE(s)
+		h, code := parseNumber(s, false)
 		if code != "" {
 			return "", code
 		}
@@ -153,14 +154,20 @@ func normaliseValue(f Field, s string) (string, string) {
 		}
 		return "", "not_yes_no"
 	case TypeEmail:
+		if code := textProblem(f, s); code != "" {
+			return "", code
+		}
 		a, err := mail.ParseAddress(s)
 		if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
 			return "", "invalid_email"
 		}
 		return s, ""
 	default:
-		if !utf8.ValidString(s) {
-			return "", "invalid_text"
+		if code := textProblem(f, s); code != "" {
+			return "", code
+		}
+		if f.Multiline {
+			s = strings.ReplaceAll(s, "\r\n", "\n")
 		}
 		if f.MaxLen > 0 && utf8.RuneCountInString(s) > f.MaxLen {
 			return "", "too_long"
@@ -169,77 +176,135 @@ func normaliseValue(f Field, s string) (string, string) {
 	}
 }
 
+// textProblem is the code of what makes s unfit to store as free text: bytes that are not
+// UTF-8, a control character (a line break or tab only in multiline fields), or a start
+// that a spreadsheet would run as a formula. Text is refused rather than changed: what
+// is stored is what the organisation sent, and a workbook or CSV written from it later is
+// safe whatever it says (see textsafe.CSVField and the report package's formula test).
+func textProblem(f Field, s string) string {
+	if !utf8.ValidString(s) {
+		return "invalid_text"
+	}
+	if _, at := textsafe.ControlChar(s, f.Multiline); at > 0 {
+		return "control_character"
+	}
+	if textsafe.FormulaLike(s) {
+		return "formula_like"
+	}
+	return ""
+}
+
 func valueMessage(f Field, raw, code string) string {
+	example := "1250"
+	if f.Type == TypeFTE {
+		example = "1234.5"
+	}
+	shown := textsafe.Truncate(raw)
 	switch code {
 	case "not_a_number":
-		return fmt.Sprintf("%s (%s) must be a number; %q is not.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) must be a number such as %s; %s is not.", f.Label, f.Key, example, textsafe.Quote(raw))
+	case "not_plain_number":
+		return fmt.Sprintf("%s (%s) must be written as a plain number such as %s, with no plus sign or leading zeros and a digit either side of any decimal point; it is %s.", f.Label, f.Key, example, shown)
+	case "scientific_notation":
+		return fmt.Sprintf("%s (%s) is written in scientific notation (%s); write the figure out in full%s. In a spreadsheet, format the cell as Number before saving.", f.Label, f.Key, shown, inFull(raw))
 	case "negative":
-		return fmt.Sprintf("%s (%s) cannot be negative; it is %s.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) cannot be negative; it is %s.", f.Label, f.Key, shown)
 	case "not_whole_number":
-		return fmt.Sprintf("%s (%s) must be a whole number of people; %s is not.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) must be a whole number of people; %s is not.", f.Label, f.Key, shown)
 	case "too_many_decimals":
-		return fmt.Sprintf("%s (%s) can have at most 2 decimal places; %s has more.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) can have at most 2 decimal places; %s has more.", f.Label, f.Key, shown)
 	case "too_large":
-		return fmt.Sprintf("%s (%s) is %s, which is larger than any organisation; check for extra digits.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) is %s, which is larger than any organisation; check for extra digits.", f.Label, f.Key, shown)
 	case "below_minimum":
 		return fmt.Sprintf("%s (%s) must be at least %d.", f.Label, f.Key, f.Min)
 	case "not_yes_no":
-		return fmt.Sprintf("%s (%s) must be yes or no; %q is neither.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) must be yes or no; %s is neither.", f.Label, f.Key, textsafe.Quote(raw))
 	case "invalid_email":
-		return fmt.Sprintf("%s (%s) %q is not an email address.", f.Label, f.Key, raw)
+		return fmt.Sprintf("%s (%s) %s is not an email address.", f.Label, f.Key, textsafe.Quote(raw))
 	case "too_long":
 		return fmt.Sprintf("%s (%s) can be at most %s characters; it has %s.", f.Label, f.Key, numfmt.Int(int64(f.MaxLen)), numfmt.Int(int64(utf8.RuneCountInString(raw))))
+	case "invalid_text":
+		return fmt.Sprintf("%s (%s) is not UTF-8 text; type it again and save the file as UTF-8.", f.Label, f.Key)
+	case "control_character":
+		r, at := textsafe.ControlChar(raw, f.Multiline)
+		return fmt.Sprintf("%s (%s) contains %s at character %s, which cannot be stored; type the text again without it.", f.Label, f.Key, textsafe.CharName(r), numfmt.Int(int64(at)))
+	case "formula_like":
+		msg := fmt.Sprintf("%s (%s) cannot start with %s, because a spreadsheet would run text starting with =, +, - or @ as a formula. Start with a letter or a digit instead", f.Label, f.Key, strconv.Quote(raw[:1]))
+		if f.Multiline {
+			return msg + ", for example \"Changes:\" on a line before a list; later lines may start with anything."
+		}
+		return msg + "."
 	}
 	return fmt.Sprintf("%s (%s) is not valid.", f.Label, f.Key)
 }
 
-// parseCount reads a whole number, allowing thousands separators ("1,250") and the
-// trailing ".0" spreadsheets write for whole numbers.
-func parseCount(s string) (int64, string) {
-	h, code := parseFTE(s)
-	if code == "too_many_decimals" {
-		return 0, "not_whole_number"
+// inFull is ", as 73144" for a number in scientific notation that is a plain figure
+// written out, or "" when it is not one.
+func inFull(s string) string {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x < 0 || x > maxCount {
+		return ""
 	}
-	if code != "" {
-		return 0, code
+	t := strconv.FormatFloat(x, 'f', -1, 64)
+	if _, code := parseNumber(t, false); code != "" {
+		return ""
 	}
-	if h%100 != 0 {
-		return 0, "not_whole_number"
-	}
-	return h / 100, ""
+	return ", as " + t
 }
 
-// parseFTE reads a decimal ≥ 0 with at most 2 places into hundredths. A spreadsheet may
-// store 1234.45 as 1234.4500000000001; such binary noise is rounded away.
-func parseFTE(s string) (int64, string) {
-	t := strings.ReplaceAll(s, ",", "")
-	if strings.Contains(s, ",") && !thousandsRE.MatchString(s) {
-		return 0, "not_a_number"
-	}
-	if strings.HasPrefix(t, "-") {
-		if f, err := strconv.ParseFloat(t, 64); err == nil && f != 0 {
+var (
+	// plainNumberRE is how a figure is written: digits without leading zeros, or in groups
+	// of three separated by commas as a spreadsheet shows them; then, optionally, a point
+	// and digits. Group 1 is the whole part, group 2 the digits after the point.
+	plainNumberRE = regexp.MustCompile(`^(0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)(?:\.([0-9]+))?$`)
+	// scientificRE is a number in scientific notation, as 7.3144e4 or 1E+09.
+	scientificRE = regexp.MustCompile(`^[+-]?[0-9]*\.?[0-9]+[eE][+-]?[0-9]+$`)
+	// digitsRE is digits written some other way: +5, 007, .5, 5.
+	digitsRE = regexp.MustCompile(`^\+?[0-9]*\.?[0-9]*$`)
+)
+
+// parseNumber reads a count (whole) or an FTE into hundredths, accepting only a figure
+// written plainly: 1250, 1,250, 1234.5, and the zeros after a point that a spreadsheet
+// writes for a whole number or a fixed number of places (1250.0, 1234.500). Nothing is
+// rounded: 70000.0000000001 is not a whole number and 1234.4500000000001 has more than 2
+// decimal places, and 7.3144e4 is refused as scientific notation, as are a plus sign,
+// leading zeros and a point without a digit on each side. A workbook's binary noise
+// (1234.4500000000001 stored for 1234.45) never reaches here: the workbook reader reads
+// numbers to the 15 significant digits that Excel shows.
+func parseNumber(s string, whole bool) (int64, string) {
+	m := plainNumberRE.FindStringSubmatch(s)
+	if m == nil {
+		switch {
+		case strings.HasPrefix(s, "-") && strings.Trim(s[1:], "0.,") == "" && s != "-":
+			return 0, "not_plain_number" // -0
+		case strings.HasPrefix(s, "-") && (plainNumberRE.MatchString(s[1:]) || scientificRE.MatchString(s[1:])):
 			return 0, "negative"
+		case scientificRE.MatchString(s):
+			return 0, "scientific_notation"
+		case strings.ContainsAny(s, "0123456789") && digitsRE.MatchString(s):
+			return 0, "not_plain_number"
 		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strings.ContainsAny(t, "xXpP_") || strings.EqualFold(t, "nan") {
 		return 0, "not_a_number"
 	}
-	if f < 0 {
-		return 0, "negative"
-	}
-	if f > maxCount {
+	digits, frac := strings.ReplaceAll(m[1], ",", ""), strings.TrimRight(m[2], "0")
+	switch {
+	case len(digits) > len(strconv.Itoa(maxCount)):
 		return 0, "too_large"
-	}
-	h := math.Round(f * 100)
-	if math.Abs(f*100-h) > 1e-6 {
+	case whole && frac != "":
+		return 0, "not_whole_number"
+	case len(frac) > 2:
 		return 0, "too_many_decimals"
 	}
-	return int64(h), ""
+	n, _ := strconv.ParseInt(digits, 10, 64)
+	cents, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	if n > maxCount || (n == maxCount && cents > 0) {
+		return 0, "too_large"
+	}
+	return n*100 + cents, ""
 }
 
 func parseHundredths(s string) (int64, bool) {
-	h, code := parseFTE(s)
+	h, code := parseNumber(s, false)
 	return h, code == ""
 }
 
@@ -255,5 +320,5 @@ func fteText(h int64) string {
 }
 
 func problemAt(rf RawField, code, msg string) Problem {
-	return Problem{Field: rf.Key, Cell: rf.Cell, Line: rf.Line, Code: code, Message: msg}
+	return Problem{Field: textsafe.Truncate(rf.Key), Cell: rf.Cell, Line: rf.Line, Code: code, Message: msg}
 }

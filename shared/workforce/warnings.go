@@ -15,12 +15,14 @@ const (
 )
 
 // Warnings are the plausibility checks of a valid return: prev is the organisation's
-// current return for the previous quarter (nil if none), received is when it arrived.
-func Warnings(r Return, prev *Return, received time.Time, dueDays int) []Problem {
+// current return for the previous quarter (nil if none), and firstReceived is when the
+// organisation-period's first version arrived. Lateness is judged on that, as the metrics
+// judge it, so a correction sent long after an on-time return is not called late.
+func Warnings(r Return, prev *Return, firstReceived time.Time, dueDays int) []Problem {
 	var ws []Problem
 	warn := func(field, code, msg string) { ws = append(ws, Problem{Field: field, Code: code, Message: msg}) }
 
-	if lateBy := received.Sub(r.Period.Next().Due(dueDays)); lateBy > 0 {
+	if lateBy := firstReceived.Sub(r.Period.Next().Due(dueDays)); lateBy > 0 {
 		warn(KeyPeriod, "late_return", fmt.Sprintf("This return for %s was due on %s and arrived more than a quarter late.", r.Period, r.Period.Due(dueDays).Format("2 January 2006")))
 	}
 	if r.Kind != CivilService {

@@ -454,13 +454,12 @@ func TestTemplateChecks(t *testing.T) {
 	f := openBook(t, tmpl)
 	cells := fieldCells(t, f)
 	row := func(key string) int { _, r, _ := excelize.CellNameToCoordinates(cells[key].cell); return r }
-	// The check beside a field, or beside the calculated total that follows a breakdown.
-	check := map[string]string{}
-	for _, key := range []string{"org", "period", "fte", "ddat_headcount", "ddat_fte", "exec_committee_digital_leader", "board_digital_ned", "senior_appointments_assessed", "digital_senior_roles_with_succession_plan"} {
+	// The template's own checks beside a field, and each rule's check wherever it is.
+	check := ruleCells(t, f)
+	for _, key := range []string{"org", "period", "exec_committee_digital_leader", "board_digital_ned"} {
 		check[key] = fmt.Sprintf("E%d", row(key))
 	}
-	last := func(keys []string) string { return fmt.Sprintf("E%d", row(keys[len(keys)-1])+1) }
-	check["families"], check["grades"], check["early_career"] = last(workforce.FamilyKeys), last(workforce.GradeKeys), last(workforce.EarlyCareerKeys)
+	allOK := fmt.Sprintf("All %d checks say OK", 4+len(workforce.Rules))
 
 	localGov := map[string]any{"org": "KENT", "period": "2025-26-Q2", "exec_committee_digital_leader": "yes", "board_digital_ned": "yes"}
 	tests := []struct {
@@ -471,28 +470,33 @@ func TestTemplateChecks(t *testing.T) {
 		want    string
 		summary string
 	}{
-		{name: "families add up", check: "families", want: "OK", summary: "All 12 checks say OK"},
+		{name: "families add up", check: "family_sum_mismatch", want: "OK", summary: allOK},
 		{name: "organisation named", check: "org", want: "OK: HM Revenue and Customs"},
 		{name: "quarter and reference date", check: "period", want: "OK: April to June 2025; count staff in post on 30 June 2025"},
-		{name: "families short", change: map[string]any{"ddat_family_data": 860}, check: "families",
-			want: "Job families add up to 4,160 but DDaT headcount is 4,200", summary: "Checks still to put right: 1"},
-		{name: "grades over", change: map[string]any{"ddat_grade_scs": 140}, check: "grades", want: "Grades add up to 4,240 but DDaT headcount is 4,200"},
-		{name: "early career over all entrants", change: map[string]any{"ddat_entrants_total": 50}, check: "early_career",
-			want: "Early-career entrants (80) are more than all entrants to DDaT (50)"},
-		{name: "fte over headcount", change: map[string]any{"fte": 70000.0}, check: "fte", want: "FTE (70,000.00) is more than headcount (65,000)"},
-		{name: "ddat over known profession", change: map[string]any{"profession_unknown_headcount": 61000}, check: "ddat_headcount",
-			want: "DDaT headcount (4,200) is more than headcount less those with profession not recorded (4,000)"},
-		{name: "ddat fte over ddat headcount", change: map[string]any{"ddat_fte": 4300.0}, check: "ddat_fte", want: "DDaT FTE (4,300.00) is more than DDaT headcount (4,200)"},
-		{name: "ddat fte over fte", change: map[string]any{"fte": 4000.5}, check: "ddat_fte", want: "DDaT FTE (4,100.25) is more than total FTE (4,000.50)"},
-		{name: "assessed over appointed", change: map[string]any{"senior_appointments_assessed": 5}, check: "senior_appointments_assessed",
-			want: "Directors and directors general assessed (5) are more than appointed (4)"},
-		{name: "plans over roles", change: map[string]any{"digital_senior_roles_with_succession_plan": 7}, check: "digital_senior_roles_with_succession_plan",
-			want: "Roles with a succession plan (7) are more than roles (6)"},
+		{name: "families short", change: map[string]any{"ddat_family_data": 860}, check: "family_sum_mismatch",
+			want: "DDaT headcount by job family adds up to 4,160 but DDaT headcount is 4,200.", summary: "Checks still to put right: 1"},
+		{name: "grades over", change: map[string]any{"ddat_grade_scs": 140}, check: "grade_sum_mismatch", want: "DDaT headcount by grade adds up to 4,240 but DDaT headcount is 4,200."},
+		{name: "early career over all entrants", change: map[string]any{"ddat_entrants_total": 50}, check: "early_career_exceeds_entrants",
+			want: "Early-career entrants (the five early-career routes) add up to 80, more than all entrants to DDaT (50)."},
+		{name: "fte over headcount", change: map[string]any{"fte": 70000.0}, check: "fte_exceeds_headcount", want: "FTE is 70,000, more than headcount (65,000)."},
+		{name: "fte over headcount by a hundredth", change: map[string]any{"fte": 65000.01}, check: "fte_exceeds_headcount", want: "FTE is 65,000.01, more than headcount (65,000)."},
+		{name: "unknown profession over headcount", change: map[string]any{"profession_unknown_headcount": 65001}, check: "unknown_exceeds_headcount",
+			want: "Headcount with profession not recorded is 65,001, more than headcount (65,000)."},
+		{name: "ddat over known profession", change: map[string]any{"profession_unknown_headcount": 61000}, check: "ddat_exceeds_known_profession",
+			want: "DDaT headcount is 4,200, more than headcount minus those with profession not recorded (4,000)."},
+		{name: "ddat fte over ddat headcount", change: map[string]any{"ddat_fte": 4300.5}, check: "ddat_fte_exceeds_ddat_headcount", want: "DDaT FTE is 4,300.5, more than DDaT headcount (4,200)."},
+		{name: "ddat fte over fte", change: map[string]any{"fte": 4000.5}, check: "ddat_fte_exceeds_fte", want: "DDaT FTE is 4,100.25, more than total FTE (4,000.5)."},
+		{name: "assessed over appointed", change: map[string]any{"senior_appointments_assessed": 5}, check: "assessed_exceeds_appointed",
+			want: "Directors and DGs assessed on digital and data skills is 5, more than directors and DGs appointed (4)."},
+		{name: "plans over roles", change: map[string]any{"digital_senior_roles_with_succession_plan": 7}, check: "succession_exceeds_roles",
+			want: "Digital and data roles with a succession plan is 7, more than digital and data director and DG roles (6)."},
+		{name: "AI immersion over members", change: map[string]any{"cslg_members_ai_immersion": 13}, check: "ai_immersion_exceeds_cslg_members",
+			want: "Civil Service Leadership Group members who have attended an AI immersion workshop is 13, more than Civil Service Leadership Group members (12)."},
 		{name: "yes/no missing", change: map[string]any{"board_digital_ned": ""}, check: "board_digital_ned", want: "Choose yes or no"},
 		{name: "organisation not listed", change: map[string]any{"org": "NOPE"}, check: "org", want: "Choose your organisation from the list"},
-		{name: "local government leaves workforce blank", values: localGov, check: "families", want: "OK", summary: "All 12 checks say OK"},
+		{name: "local government leaves workforce blank", values: localGov, check: "family_sum_mismatch", want: "OK", summary: allOK},
 		{name: "local government told what to answer", values: localGov, check: "org",
-			want: "OK: Kent County Council (local government: answer 'About this return' and 'Digital leadership' only)"},
+			want: "OK: Kent County Council (local government: answer 'About this return' and the two yes/no questions only)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

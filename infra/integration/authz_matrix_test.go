@@ -1,0 +1,267 @@
+package integration
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
+	"github.com/ddat-workforce/returns/shared/workforce"
+)
+
+// The authorisation matrix: every route of apigw.Routes × every set of roles × the
+// caller's organisation against the one the request is about × every kind of token, sent
+// through the local gateway. What each cell must answer is worked out from the route's
+// Roles and the organisation rule below, never written out by hand: 401 for a token a
+// JWT authorizer refuses, 403 where the roles or the organisation forbid, and otherwise
+// anything but 401, 403 or a 5xx.
+
+// orgRule is how a request's organisation limits who may make it.
+type orgRule int
+
+const (
+	anyOrg       orgRule = iota // the request is not about one organisation
+	readsOwnOrg                 // leaders and admins read any; others only their own
+	writesOwnOrg                // admins write any; submitters only their own
+)
+
+// probe is one request to a route, about the organisation under test.
+type probe struct {
+	route       string // the route key in apigw.Routes
+	path        string // with {org} as the organisation under test
+	contentType string
+	body        func(o workforce.Organisation) []byte
+	rule        orgRule
+	// roles, when set, narrows the route's Roles for this request: a rule the handler
+	// applies (the management edition of a report).
+	roles []apigw.Role
+}
+
+var probes = []probe{
+	{route: "GET /template", path: "/template"},
+	{route: "POST /returns", path: "/returns", contentType: apigw.ContentTypeJSON, rule: writesOwnOrg,
+		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
+	{route: "POST /returns/check", path: "/returns/check", contentType: apigw.ContentTypeJSON, rule: writesOwnOrg,
+		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
+	{route: "POST /returns/bulk", path: "/returns/bulk", contentType: "text/csv", rule: writesOwnOrg,
+		body: func(o workforce.Organisation) []byte { return sample.BulkCSV([]map[string]string{sampleFor(o, q1)}) }},
+	// Without ?org= a submitter's list is of their own organisation. (Plain /returns reads
+	// the whole register for a leader, one Query per organisation: too slow to repeat
+	// here; TestSubmitterWithoutOrganisationIsRefusedEverywhere sends it.)
+	{route: "GET /returns", path: "/returns?period=2024-25-Q2"},
+	{route: "GET /returns", path: "/returns?org={org}", rule: readsOwnOrg},
+	{route: "GET /returns", path: "/returns?org={org}&period=2025-26-Q1", rule: readsOwnOrg},
+	{route: "GET /returns/{org}/{period}", path: "/returns/{org}/2025-26-Q1", rule: readsOwnOrg},
+	{route: "GET /returns/{org}/{period}/versions/{version}", path: "/returns/{org}/2025-26-Q1/versions/1", rule: readsOwnOrg},
+	{route: "GET /organisations", path: "/organisations"},
+	// An organisation with no name: refused as invalid once the caller may change the register.
+	{route: "PUT /organisations/{code}", path: "/organisations/{org}", contentType: apigw.ContentTypeJSON,
+		body: func(workforce.Organisation) []byte { return []byte(`{}`) }},
+	{route: "GET /targets", path: "/targets"},
+	{route: "GET /metrics/{period}", path: "/metrics/2030-31-Q1"},
+	{route: "GET /rollups", path: "/rollups"},
+	{route: "GET /rollups/{month}", path: "/rollups/2099-01"},
+	{route: "POST /rollups/{month}", path: "/rollups/2099-01"}, // not ended: 422 once allowed
+	{route: "GET /reports/{month}", path: "/reports/2099-01"},
+	{route: "GET /reports/{month}", path: "/reports/2099-01?edition=management", roles: []apigw.Role{apigw.RoleLeader, apigw.RoleAdmin}},
+}
+
+// roleClaim is a value of the roles claim and the roles it means.
+type roleClaim struct {
+	name  string
+	claim any
+	roles []string
+}
+
+var roleClaims = []roleClaim{
+	{"no roles", []string{}, nil},
+	{"submitter", []string{"submitter"}, []string{"submitter"}},
+	{"leader", []string{"leader"}, []string{"leader"}},
+	{"admin", []string{"admin"}, []string{"admin"}},
+	{"submitter+leader", []string{"submitter", "leader"}, []string{"submitter", "leader"}},
+	{"submitter+admin", []string{"submitter", "admin"}, []string{"submitter", "admin"}},
+	{"leader+admin", []string{"leader", "admin"}, []string{"leader", "admin"}},
+	// API Gateway hands an array claim to Lambda flattened into a string.
+	{`"[admin leader]"`, "[admin leader]", []string{"admin", "leader"}},
+	{`"submitter"`, "submitter", []string{"submitter"}},
+	{"an unknown role", []string{"superuser"}, nil},
+}
+
+// orgScope is the caller's organisation against the one the request is about.
+type orgScope string
+
+const (
+	ownOrg   orgScope = "own organisation"
+	otherOrg orgScope = "another organisation"
+	noOrg    orgScope = "no organisation"
+)
+
+var orgScopes = []orgScope{ownOrg, otherOrg, noOrg}
+
+// tokenKind is how a token is made; all but valid are refused by the authorizer.
+type tokenKind string
+
+const (
+	validToken   tokenKind = "valid"
+	expired      tokenKind = "expired"
+	wrongIssuer  tokenKind = "wrong issuer"
+	wrongAud     tokenKind = "wrong audience"
+	badSignature tokenKind = "bad signature"
+	missing      tokenKind = "missing"
+	malformed    tokenKind = "malformed"
+)
+
+// tokenKinds with claims are tried for every caller; missing and malformed tokens carry
+// none, so they are tried once per probe.
+var (
+	tokenKindsWithClaims = []tokenKind{validToken, expired, wrongIssuer, wrongAud, badSignature}
+	tokenKindsWithout    = []tokenKind{missing, malformed}
+)
+
+type caller struct {
+	roles []string
+	scope orgScope
+	kind  tokenKind
+}
+
+func (c caller) has(role string) bool { return slices.Contains(c.roles, role) }
+
+// expected is the status a cell must answer: 401 or 403, or 0 for "allowed", which is
+// anything below 500 but those two.
+func expected(p probe, route apigw.Route, c caller) int {
+	if c.kind != validToken {
+		return 401
+	}
+	if c.has("submitter") && c.scope == noOrg {
+		return 403 // a submitter acts for one organisation, so the token names one
+	}
+	roles := route.Roles
+	if p.roles != nil {
+		roles = p.roles
+	}
+	if len(roles) > 0 && !slices.ContainsFunc(roles, func(r apigw.Role) bool { return c.has(string(r)) }) {
+		return 403
+	}
+	switch p.rule {
+	case readsOwnOrg:
+		if !c.has("admin") && !c.has("leader") && c.scope != ownOrg {
+			return 403
+		}
+	case writesOwnOrg:
+		if !c.has("admin") && c.scope != ownOrg {
+			return 403
+		}
+	}
+	return 0
+}
+
+func TestAuthorisationMatrix(t *testing.T) {
+	h := newHarness(t)
+	target, other := h.newOrg(workforce.CivilService), h.newOrg(workforce.CivilService)
+
+	routes := map[string]apigw.Route{}
+	for _, r := range apigw.Routes {
+		routes[r.Key()] = r
+	}
+	probed := map[string]bool{}
+	for _, p := range probes {
+		if _, ok := routes[p.route]; !ok {
+			t.Fatalf("probe of %s, which is not in apigw.Routes", p.route)
+		}
+		probed[p.route] = true
+	}
+	for key := range routes {
+		if !probed[key] {
+			t.Errorf("route %s has no probe: add one, with its organisation rule", key)
+		}
+	}
+
+	token := func(c caller, rc roleClaim) string {
+		org := map[orgScope]string{ownOrg: target.Code, otherOrg: other.Code}[c.scope]
+		now := time.Now()
+		extra := map[string]any{"roles": rc.claim}
+		switch c.kind {
+		case missing:
+			return ""
+		case malformed:
+			return "not-a-jwt"
+		case expired:
+			extra["exp"], extra["iat"] = now.Add(-time.Hour).Unix(), now.Add(-2*time.Hour).Unix()
+		case wrongIssuer:
+			extra["iss"] = "https://elsewhere.example"
+		case wrongAud:
+			extra["aud"] = "someone-else"
+		}
+		tok, err := h.client.Token("matrix-"+strings.ReplaceAll(rc.name, " ", "-"), org, nil, extra)
+		if err != nil {
+			t.Error(err) // not Fatal: cells run on their own goroutines
+			return ""
+		}
+		if c.kind == badSignature {
+			parts := strings.Split(tok, ".")
+			tok = parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))
+		}
+		return tok
+	}
+
+	// cell sends one request and answers whether its status is the expected one.
+	cell := func(p probe, c caller, rc roleClaim) bool {
+		var body []byte
+		if p.body != nil {
+			body = p.body(target)
+		}
+		path := strings.ReplaceAll(p.path, "{org}", target.Code)
+		method, _, _ := strings.Cut(p.route, " ")
+		r, err := h.client.Do(h.ctx, method, path, token(c, rc), p.contentType, body, nil)
+		if err != nil {
+			t.Error(err)
+			return false
+		}
+		want := expected(p, routes[p.route], c)
+		if r.Status == want || (want == 0 && r.Status != 401 && r.Status != 403 && r.Status < 500) {
+			return true
+		}
+		wantText := fmt.Sprint(want)
+		if want == 0 {
+			wantText = "allowed"
+		}
+		t.Errorf("%s %s | %s | %s | %s token: %d, want %s: %.200s", method, path, rc.name, c.scope, c.kind, r.Status, wantText, r.Body)
+		return false
+	}
+
+	// Cells are independent (any allowed answer passes), so a few run at once.
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	slots := make(chan struct{}, 4)
+	cells := 0
+	check := func(p probe, c caller, rc roleClaim) {
+		cells++
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if !cell(p, c, rc) {
+				failures.Add(1)
+			}
+		}()
+	}
+	for _, p := range probes {
+		for _, kind := range tokenKindsWithout {
+			check(p, caller{kind: kind}, roleClaim{name: "none"})
+		}
+		for _, rc := range roleClaims {
+			for _, scope := range orgScopes {
+				for _, kind := range tokenKindsWithClaims {
+					check(p, caller{roles: rc.roles, scope: scope, kind: kind}, rc)
+				}
+			}
+		}
+	}
+	wg.Wait()
+	t.Logf("%d cells, %d wrong", cells, failures.Load())
+}
