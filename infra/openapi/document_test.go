@@ -278,7 +278,8 @@ func isJSON(mediaType string) bool {
 }
 
 // TestRoutesAgree: the document's operations are exactly the routes table, and each
-// operation's x-roles are the roles the table allows.
+// operation's x-roles are the roles the route's policy lets in, named in its description,
+// with those confined to their own organisation said to be.
 func TestRoutesAgree(t *testing.T) {
 	s := loadSpec(t)
 	doc := map[string]operation{}
@@ -302,7 +303,7 @@ func TestRoutesAgree(t *testing.T) {
 		}
 		got := strs(roles)
 		var want []string
-		for _, r := range table[k].Roles {
+		for _, r := range table[k].Policy.Roles() {
 			want = append(want, string(r))
 		}
 		sort.Strings(got)
@@ -310,9 +311,16 @@ func TestRoutesAgree(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("%s: x-roles %v, but the routes table allows %v", k, got, want)
 		}
+		desc, _ := o.Op["description"].(string)
 		for _, r := range want {
-			if desc, _ := o.Op["description"].(string); !strings.Contains(desc, "`"+r+"`") {
+			if !strings.Contains(desc, "`"+r+"`") {
 				t.Errorf("%s: the description does not name the role `%s`", k, r)
+			}
+		}
+		// A role confined to its own organisation is said to be, where it is named.
+		for _, r := range table[k].Policy.Own {
+			if !strings.Contains(desc, "`"+string(r)+"` (own organisation") {
+				t.Errorf("%s: the description does not say that `%s` is confined to its own organisation", k, r)
 			}
 		}
 	}

@@ -71,31 +71,11 @@ type request struct {
 	principal workforce.Principal
 }
 
-type endpoint func(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error)
-
-// endpoints binds route keys to the code that serves them.
-func (a *API) endpoints() map[string]endpoint {
-	return map[string]endpoint{
-		"GET /template":               a.getTemplate,
-		"POST /returns":               a.postReturn,
-		"POST /returns/check":         a.checkReturn,
-		"POST /returns/bulk":          a.postBulk,
-		"GET /returns":                a.listReturns,
-		"GET /returns/{org}/{period}": a.getReturn,
-		"GET /returns/{org}/{period}/versions/{version}": a.getVersion,
-		"GET /organisations":                             a.listOrganisations,
-		"PUT /organisations/{code}":                      a.putOrganisation,
-		"GET /targets":                                   a.getTargets,
-		"GET /metrics/{period}":                          a.getMetrics,
-		"GET /rollups":                                   a.listRollups,
-		"GET /rollups/{month}":                           a.getRollup,
-		"POST /rollups/{month}":                          a.postRollup,
-		"GET /reports/{month}":                           a.getReport,
-	}
-}
+// endpoint serves one route; the routes table binds each to its route.
+type endpoint func(a *API, ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error)
 
 // Handler serves the routes that belong to one function. A route of another function,
-// or one the caller's roles do not allow, never reaches an endpoint.
+// or one the route's policy does not allow the caller, never reaches its endpoint.
 func (a *API) Handler(function string) Handler {
 	routes := map[string]Route{}
 	for _, r := range Routes {
@@ -103,7 +83,6 @@ func (a *API) Handler(function string) Handler {
 			routes[r.Key()] = r
 		}
 	}
-	eps := a.endpoints()
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 		start := time.Now()
 		req := request{APIGatewayV2HTTPRequest: ev, principal: a.Claims.Principal(ev)}
@@ -117,19 +96,13 @@ func (a *API) Handler(function string) Handler {
 				"status", resp.StatusCode, "outcome", outcome(resp.StatusCode), "duration_ms", time.Since(start).Milliseconds())
 		}()
 		route, ok := routes[ev.RouteKey]
-		ep := eps[ev.RouteKey]
-		if !ok || ep == nil {
+		if !ok || route.handle == nil {
 			return errorResponse(workforce.Errorf(workforce.ENotFound, "There is no route %s.", ev.RouteKey), id), nil
 		}
-		// A submitter acts for one organisation: without one the token means nothing
-		// safe, so it is refused here, before any endpoint can read "" as "all".
-		if req.principal.MissingOrg() {
-			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your token has the submitter role but no organisation (no %q claim), so it cannot be used for anything. Ask whoever manages your sign-in to add your organisation.", a.orgClaim()), id), nil
+		if err := a.authorise(route, req); err != nil {
+			return errorResponse(err, id), nil
 		}
-		if !allowed(route, req.principal) {
-			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your roles (%s) do not allow %s.", strings.Join(req.principal.Roles, ", "), ev.RouteKey), id), nil
-		}
-		resp, err = ep(ctx, req)
+		resp, err = route.handle(a, ctx, req)
 		if err != nil {
 			if workforce.ErrorCode(err) == workforce.EInternal {
 				a.Log.ErrorContext(ctx, "internal error", "request_id", id, "route", ev.RouteKey, "error", err.Error())
@@ -140,23 +113,33 @@ func (a *API) Handler(function string) Handler {
 	}
 }
 
+// authorise asks the route's policy whether the caller may call it and, when its path
+// names an organisation, whether they may for that one. Access is decided before
+// anything else is read, so a caller learns nothing about an organisation they may not
+// see, not even whether the rest of the address is well formed.
+func (a *API) authorise(route Route, r request) error {
+	p := r.principal
+	// An organisation-scoped role acts for one organisation: without one the token means
+	// nothing safe (every policy refuses it); the answer says what is missing.
+	if role := p.MissingOrg(); role != "" {
+		return workforce.Errorf(workforce.EForbidden, "Your token has the %s role but no organisation (no %q claim), so it cannot be used for anything. Ask whoever manages your sign-in to add your organisation.", role, a.orgClaim())
+	}
+	if !route.Policy.Admits(p) {
+		return workforce.Errorf(workforce.EForbidden, "Your roles (%s) do not allow %s.", strings.Join(p.Roles, ", "), route.Key())
+	}
+	if strings.Contains(route.Path, "{org}") {
+		if org := strings.ToUpper(r.PathParameters["org"]); !route.Policy.Allows(p, org) {
+			return workforce.ReadForbidden(p)
+		}
+	}
+	return nil
+}
+
 func (a *API) orgClaim() string {
 	if a.Claims.Org == "" {
 		return "org"
 	}
 	return a.Claims.Org
-}
-
-func allowed(r Route, p workforce.Principal) bool {
-	if len(r.Roles) == 0 {
-		return true
-	}
-	for _, role := range r.Roles {
-		if p.Has(string(role)) {
-			return true
-		}
-	}
-	return false
 }
 
 func outcome(status int) string {

@@ -45,7 +45,9 @@ func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HT
 	prefill := map[string]string{}
 	var ps []workforce.Problem
 	org := strings.ToUpper(r.QueryStringParameters["org"])
-	if org == "" && !r.principal.Has("admin") && !r.principal.Has("leader") {
+	// A template is pre-filled with the caller's organisation when they send returns for
+	// one only.
+	if org == "" && !workforce.ReadReturns.EveryOrg(r.principal) {
 		org = r.principal.Org
 	}
 	if org != "" {
@@ -187,52 +189,14 @@ func (a *API) listReturns(ctx context.Context, r request) (events.APIGatewayV2HT
 		}
 		q = &pq
 	}
-	p := r.principal
-	if !p.Has("admin") && !p.Has("leader") {
-		// The handler refuses such a token already; an empty organisation here would list
-		// every organisation's returns, so it is refused again.
-		if p.Org == "" {
-			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation, and your token names none.")
-		}
-		if org != "" && org != p.Org {
-			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation (%s).", orDash(p.Org))
-		}
-		org = p.Org
-	}
-	var vs []workforce.Version
-	var err error
-	switch {
-	case org != "":
-		vs, err = a.Service.Returns.CurrentByOrg(ctx, org)
-	case q != nil:
-		vs, err = a.Service.Returns.CurrentByPeriod(ctx, *q)
-	default:
-		var reg workforce.Register
-		if reg, err = a.Service.Register(ctx); err == nil {
-			for code := range reg {
-				var more []workforce.Version
-				if more, err = a.Service.Returns.CurrentByOrg(ctx, code); err != nil {
-					break
-				}
-				vs = append(vs, more...)
-			}
-		}
-	}
+	vs, err := a.Service.List(ctx, r.principal, org, q)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out := []returnSummary{}
-	for _, v := range vs {
-		if q == nil || v.Period == *q {
-			out = append(out, returnSummary{v.Org, v.Period.String(), v.Number, v.ReceivedAt})
-		}
+	out := make([]returnSummary, len(vs))
+	for i, v := range vs {
+		out[i] = returnSummary{v.Org, v.Period.String(), v.Number, v.ReceivedAt}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Org != out[j].Org {
-			return out[i].Org < out[j].Org
-		}
-		return out[i].Period < out[j].Period
-	})
 	return jsonResponse(http.StatusOK, map[string]any{"returns": out}), nil
 }
 
@@ -256,13 +220,10 @@ type returnView struct {
 	Versions     []versionRef        `json:"versions"`
 }
 
-// orgPeriod reads and authorises the {org} and {period} path parameters. Access is
-// checked before existence, so a submitter learns nothing about other organisations.
+// orgPeriod reads the {org} and {period} path parameters. Whether the caller may read
+// the organisation's returns was decided before, from the route's policy.
 func orgPeriod(r request) (string, period.Quarter, error) {
 	org := strings.ToUpper(r.PathParameters["org"])
-	if !r.principal.CanAccess(org) {
-		return "", period.Quarter{}, workforce.Errorf(workforce.EForbidden, "You can read returns only for your own organisation (%s).", orDash(r.principal.Org))
-	}
 	q, err := period.ParseQuarter(r.PathParameters["period"])
 	if err != nil {
 		return "", q, badParams("The period in the address is not a quarter.", periodProblem(err))
@@ -275,7 +236,7 @@ func (a *API) getReturn(ctx context.Context, r request) (events.APIGatewayV2HTTP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return a.viewVersion(ctx, org, q, 0)
+	return a.viewVersion(ctx, r, org, q, 0)
 }
 
 func (a *API) getVersion(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
@@ -287,45 +248,24 @@ func (a *API) getVersion(ctx context.Context, r request) (events.APIGatewayV2HTT
 	if err != nil || n < 1 {
 		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EBadRequest, "Version %q must be a whole number from 1.", r.PathParameters["version"])
 	}
-	return a.viewVersion(ctx, org, q, n)
+	return a.viewVersion(ctx, r, org, q, n)
 }
 
 // viewVersion answers version n of a return, or the current version when n is 0.
-func (a *API) viewVersion(ctx context.Context, org string, q period.Quarter, n int) (events.APIGatewayV2HTTPResponse, error) {
-	all, err := a.Service.Returns.Versions(ctx, org, q)
+func (a *API) viewVersion(ctx context.Context, r request, org string, q period.Quarter, n int) (events.APIGatewayV2HTTPResponse, error) {
+	rv, err := a.Service.View(ctx, r.principal, org, q, n)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	cur, err := a.Service.Returns.Current(ctx, org, q)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	if cur == nil {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "%s has no return for %s.", org, q)
-	}
-	v := cur
-	if n != 0 {
-		v = nil
-		for i := range all {
-			if all[i].Number == n {
-				v = &all[i]
-			}
-		}
-		if v == nil {
-			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "%s %s has no version %d; it has %d.", org, q, n, len(all))
-		}
-	}
-	view := returnView{Org: v.Org, Period: v.Period.String(), Version: v.Number, Current: v.Number == cur.Number,
+	v := rv.Version
+	view := returnView{Org: v.Org, Period: v.Period.String(), Version: v.Number, Current: v.Number == rv.Current,
 		SubmissionID: v.SubmissionID, SHA256: v.SHA256, Format: v.Format, Values: workforce.TypedValues(v.Values),
-		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: []versionRef{}}
+		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: make([]versionRef, len(rv.History))}
 	if view.Warnings == nil {
 		view.Warnings = []workforce.Problem{}
 	}
-	for _, x := range all {
-		// Versions written after the current pointer was read are not shown as history yet.
-		if x.Number <= cur.Number {
-			view.Versions = append(view.Versions, versionRef{x.Number, x.ReceivedAt, x.SHA256})
-		}
+	for i, x := range rv.History {
+		view.Versions[i] = versionRef{x.Number, x.ReceivedAt, x.SHA256}
 	}
 	return jsonResponse(http.StatusOK, view), nil
 }
@@ -352,29 +292,14 @@ func (a *API) putOrganisation(ctx context.Context, r request) (events.APIGateway
 	if err := dec.Decode(&o); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The body is not an organisation.", []workforce.Problem{{Code: "bad_json", Message: fmt.Sprintf("The body must be a JSON organisation {code, name, parent, kind, baseline_headcount, active_from, active_to}: %v.", err)}})
 	}
-	code := strings.ToUpper(r.PathParameters["code"])
-	if o.Code == "" {
-		o.Code = code
-	}
-	var ps []workforce.Problem
-	if o.Code != code {
-		ps = append(ps, workforce.Problem{Field: "code", Code: "code_mismatch", Message: fmt.Sprintf("The body's code %q differs from the address's %q.", o.Code, code)})
-	}
-	ps = append(ps, o.Validate()...)
-	if len(ps) > 0 {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The organisation has problems; the register was not changed.", ps)
-	}
-	existing, err := a.Service.Organisations.Organisation(ctx, o.Code)
+	stored, created, err := a.Service.PutOrganisation(ctx, r.PathParameters["code"], o)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := a.Service.Organisations.PutOrganisation(ctx, o); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if created {
+		return jsonResponse(http.StatusCreated, stored), nil
 	}
-	if existing == nil {
-		return jsonResponse(http.StatusCreated, o), nil
-	}
-	return jsonResponse(http.StatusOK, o), nil
+	return jsonResponse(http.StatusOK, stored), nil
 }
 
 // badParams is a 400 for a malformed path or query parameter, naming each problem.
@@ -385,11 +310,4 @@ func badParams(message string, problems ...workforce.Problem) error {
 
 func periodProblem(err error) workforce.Problem {
 	return workforce.Problem{Field: "period", Code: "invalid_period", Message: err.Error() + "."}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }

@@ -132,7 +132,7 @@ func (a *API) getReport(ctx context.Context, r request) (events.APIGatewayV2HTTP
 	switch edition {
 	case rollup.EditionPublished:
 	case rollup.EditionManagement:
-		if !r.principal.Has(string(RoleLeader)) && !r.principal.Has(string(RoleAdmin)) {
+		if !workforce.ManagementFigures.Admits(r.principal) {
 			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EForbidden, "The management edition is for leaders and admins; ask for edition=published.")
 		}
 	default:

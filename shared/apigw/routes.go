@@ -7,15 +7,8 @@ import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-// Role is what a signed-in user may do.
-type Role string
-
-const (
-	RoleSubmitter Role = "submitter"
-	RoleLeader    Role = "leader"
-	RoleAdmin     Role = "admin"
+	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
 // Function names: one Lambda per IAM boundary.
@@ -25,47 +18,49 @@ const (
 	FunctionRollup = "rollup" // runs the rollup: reads returns, writes snapshots and reports
 )
 
-// Route is one API route: its method and path as API Gateway writes them ("{org}" for a
-// path parameter), the function that serves it and the roles allowed. An empty Roles list
-// means any signed-in user.
+// Route is one API route, in one entry: its method and path as API Gateway writes them
+// ("{org}" for a path parameter), the function that serves it, who may call it and the
+// handler that serves it.
+//
+// The policy is asked twice by API.Handler before the handler runs: whether the caller's
+// roles let them in at all (Policy.Admits) and, when the path has an {org}, whether they
+// may act for that organisation (Policy.Allows). Rules that depend on what a request
+// holds (whose return a file is, which ?org= a list asks for) are the domain services',
+// which ask the same policies.
 type Route struct {
 	Method   string
 	Path     string
 	Function string
-	Roles    []Role
+	Policy   workforce.Policy
+	handle   endpoint
 }
 
 // Key is the API Gateway route key, "GET /returns/{org}/{period}".
 func (r Route) Key() string { return r.Method + " " + r.Path }
 
-var (
-	anyone       []Role
-	returnsRoles = []Role{RoleSubmitter, RoleLeader, RoleAdmin}
-	adminOnly    = []Role{RoleAdmin}
-	leaders      = []Role{RoleLeader, RoleAdmin}
-)
-
-// Routes is the one routes table: the local gateway serves it and a test checks that
-// template.yaml declares exactly these routes.
+// Routes is the one routes table. The handlers are bound here; the local gateway serves
+// it; tests check that template.yaml and docs/openapi.yaml declare exactly these routes,
+// each with these functions and roles, and the authorisation matrix derives what every
+// caller must be answered from these policies. Adding a route is adding a line.
 var Routes = []Route{
-	{"GET", "/template", FunctionRead, anyone},
-	{"POST", "/returns", FunctionSubmit, []Role{RoleSubmitter, RoleAdmin}},
+	{"GET", "/template", FunctionRead, workforce.SignedIn, (*API).getTemplate},
+	{"POST", "/returns", FunctionSubmit, workforce.WriteReturns, (*API).postReturn},
 	// Checking a return writes nothing, so it is served by the function that cannot write.
-	{"POST", "/returns/check", FunctionRead, []Role{RoleSubmitter, RoleAdmin}},
-	{"POST", "/returns/bulk", FunctionSubmit, adminOnly},
-	{"GET", "/returns", FunctionRead, returnsRoles},
-	{"GET", "/returns/{org}/{period}", FunctionRead, returnsRoles},
-	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, returnsRoles},
-	{"GET", "/organisations", FunctionRead, anyone},
-	{"PUT", "/organisations/{code}", FunctionSubmit, adminOnly},
-	{"GET", "/targets", FunctionRead, anyone},
-	{"GET", "/metrics/{period}", FunctionRead, leaders},
-	{"GET", "/rollups", FunctionRead, leaders},
-	{"GET", "/rollups/{month}", FunctionRead, leaders},
-	{"POST", "/rollups/{month}", FunctionRollup, adminOnly},
-	// The published edition is for anyone signed in; the handler keeps the management
-	// edition to leaders and admins.
-	{"GET", "/reports/{month}", FunctionRead, anyone},
+	{"POST", "/returns/check", FunctionRead, workforce.WriteReturns, (*API).checkReturn},
+	{"POST", "/returns/bulk", FunctionSubmit, workforce.SubmitBulk, (*API).postBulk},
+	{"GET", "/returns", FunctionRead, workforce.ReadReturns, (*API).listReturns},
+	{"GET", "/returns/{org}/{period}", FunctionRead, workforce.ReadReturns, (*API).getReturn},
+	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, workforce.ReadReturns, (*API).getVersion},
+	{"GET", "/organisations", FunctionRead, workforce.SignedIn, (*API).listOrganisations},
+	{"PUT", "/organisations/{code}", FunctionSubmit, workforce.EditRegister, (*API).putOrganisation},
+	{"GET", "/targets", FunctionRead, workforce.SignedIn, (*API).getTargets},
+	{"GET", "/metrics/{period}", FunctionRead, workforce.ManagementFigures, (*API).getMetrics},
+	{"GET", "/rollups", FunctionRead, workforce.ManagementFigures, (*API).listRollups},
+	{"GET", "/rollups/{month}", FunctionRead, workforce.ManagementFigures, (*API).getRollup},
+	{"POST", "/rollups/{month}", FunctionRollup, workforce.RunRollup, (*API).postRollup},
+	// The published edition is for anyone signed in; the handler asks
+	// workforce.ManagementFigures before it hands out the management edition.
+	{"GET", "/reports/{month}", FunctionRead, workforce.SignedIn, (*API).getReport},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.

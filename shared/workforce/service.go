@@ -109,36 +109,6 @@ type FileStore interface {
 	DeleteUpload(ctx context.Context, key string) error
 }
 
-// Principal is who is calling, from the token's claims.
-type Principal struct {
-	Subject string
-	Org     string
-	Roles   []string
-}
-
-// Has reports whether p holds role.
-func (p Principal) Has(role string) bool {
-	for _, r := range p.Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
-
-// MissingOrg reports whether p claims the submitter role without saying for which
-// organisation. Such a token is refused everywhere: read as "no organisation" it could
-// fall through to "every organisation".
-func (p Principal) MissingOrg() bool {
-	return p.Has("submitter") && p.Org == ""
-}
-
-// CanAccess reports whether p may read or write org's returns: leaders and admins read
-// everything, submitters only their own organisation.
-func (p Principal) CanAccess(org string) bool {
-	return p.Has("admin") || p.Has("leader") || (p.Has("submitter") && p.Org != "" && strings.EqualFold(p.Org, org))
-}
-
 // Format is how a return arrived.
 type Format string
 
@@ -207,11 +177,6 @@ func (s *Service) Register(ctx context.Context) (Register, error) {
 	return reg, nil
 }
 
-// mayWrite reports whether p may submit org's return: admins any, submitters their own.
-func mayWrite(p Principal, org string) bool {
-	return p.Has("admin") || (p.Has("submitter") && p.Org != "" && strings.EqualFold(p.Org, strings.TrimSpace(org)))
-}
-
 func forbiddenWrite(p Principal, org string) error {
 	return Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", orDash(p.Org), strings.ToUpper(strings.TrimSpace(org)))
 }
@@ -266,7 +231,7 @@ func (s *Service) checkOne(ctx context.Context, up Upload, received time.Time) (
 	}
 	// Whose return it is decides who may send it, before anything about its content
 	// is said: another organisation's return is refused whatever it holds.
-	if org := rawValue(raw, KeyOrg); org != "" && !mayWrite(up.Principal, org) {
+	if org := rawValue(raw, KeyOrg); org != "" && !WriteReturns.Allows(up.Principal, org) {
 		return Return{}, forbiddenWrite(up.Principal, org)
 	}
 	reg, err := s.registerFor(ctx, raw)
@@ -277,7 +242,7 @@ func (s *Service) checkOne(ctx context.Context, up Upload, received time.Time) (
 	if len(ps) > 0 {
 		return Return{}, Invalid(fmt.Sprintf("The return has %d %s; nothing was stored.", len(ps), plural(len(ps), "problem", "problems")), ps)
 	}
-	if !mayWrite(up.Principal, ret.Org) {
+	if !WriteReturns.Allows(up.Principal, ret.Org) {
 		return Return{}, forbiddenWrite(up.Principal, ret.Org)
 	}
 	return ret, nil
@@ -391,7 +356,7 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 		return nil, false, err
 	}
 	for _, r := range rets {
-		if !mayWrite(up.Principal, r.Org) {
+		if !WriteReturns.Allows(up.Principal, r.Org) {
 			return nil, false, forbiddenWrite(up.Principal, r.Org)
 		}
 	}
@@ -589,7 +554,7 @@ func (s *Service) replay(ctx context.Context, up Upload, requestHash string) (*I
 		return nil, err
 	}
 	for _, rc := range rec.Receipts {
-		if !mayWrite(up.Principal, rc.Org) {
+		if !WriteReturns.Allows(up.Principal, rc.Org) {
 			return nil, forbiddenWrite(up.Principal, rc.Org)
 		}
 	}
