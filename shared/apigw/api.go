@@ -30,11 +30,11 @@ type API struct {
 	Metrics        Recorder // may be nil
 }
 
-// Recorder counts what happens for dashboards and alarms (CloudWatch EMF on Lambda).
+// Recorder counts submissions for dashboards and alarms (CloudWatch EMF on Lambda);
+// rollup.Service counts its own runs.
 type Recorder interface {
 	ReturnAccepted(format string, duplicate bool)
 	ReturnRejected(format string, codes []string)
-	Rollup(trigger string, took time.Duration, missing int)
 }
 
 // recordSubmission counts a submission's outcome: accepted (new or duplicate) or rejected

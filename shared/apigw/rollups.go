@@ -97,7 +97,7 @@ func (a *API) postRollup(ctx context.Context, r request) (events.APIGatewayV2HTT
 	if !m.LastDay().Before(a.now()) {
 		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("That month has not ended.", []workforce.Problem{{Field: "month", Code: "month_not_ended", Message: fmt.Sprintf("%s has not ended yet; a month is rolled up once it is over.", m)}})
 	}
-	snap, created, err := a.RunRollup(ctx, m, "admin")
+	snap, created, err := a.Rollups.Run(ctx, m, "admin")
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -108,16 +108,6 @@ func (a *API) postRollup(ctx context.Context, r request) (events.APIGatewayV2HTT
 	resp := jsonResponse(status, snap)
 	resp.Headers["location"] = fmt.Sprintf("/rollups/%s?revision=%d", snap.Month, snap.Revision)
 	return resp, nil
-}
-
-// RunRollup runs a month's rollup and records its duration and missing organisations.
-func (a *API) RunRollup(ctx context.Context, m period.Month, trigger string) (rollup.Snapshot, bool, error) {
-	start := time.Now()
-	snap, created, err := a.Rollups.Run(ctx, m, trigger)
-	if err == nil && a.Metrics != nil {
-		a.Metrics.Rollup(trigger, time.Since(start), snap.DataQuality.Missing)
-	}
-	return snap, created, err
 }
 
 func (a *API) getReport(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {

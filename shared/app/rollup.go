@@ -25,9 +25,9 @@ type ScheduleEvent struct {
 }
 
 // RollupHandler serves the rollup function's two triggers: API Gateway events for
-// POST /rollups/{month}, and the monthly schedule.
-func RollupHandler(api *apigw.API, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
-	httpHandler := api.Handler(apigw.FunctionRollup)
+// POST /rollups/{month}, through the HTTP adapter, and the monthly schedule, which calls
+// the rollup service directly.
+func RollupHandler(httpHandler apigw.Handler, rollups *rollup.Service, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var probe struct {
 			RouteKey string `json:"routeKey"`
@@ -51,7 +51,7 @@ func RollupHandler(api *apigw.API, log *slog.Logger) func(context.Context, json.
 			return nil, err
 		}
 		start := time.Now()
-		snap, created, err := api.RunRollup(ctx, month, "schedule")
+		snap, created, err := rollups.Run(ctx, month, "schedule")
 		if err != nil {
 			// An error makes Lambda retry the asynchronous invocation, then send it to the
 			// dead-letter queue.

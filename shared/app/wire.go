@@ -63,6 +63,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("targets file: %w", err)
 	}
+	recorder := &cloudwatch.Metrics{W: os.Stdout}
 	store := &dynamo.Store{DB: c.DynamoDB, Table: cfg.TableName}
 	files := &s3store.Store{Client: c.S3, Bucket: cfg.BucketName}
 	svc := &workforce.Service{
@@ -82,6 +83,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Targets:       set,
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,
+		Recorder:      recorder,
 	}
 	return &apigw.API{
 		Service:        svc,
@@ -91,7 +93,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Log:            log,
-		Metrics:        &cloudwatch.Metrics{W: os.Stdout},
+		Metrics:        recorder,
 	}, nil
 }
 
@@ -136,5 +138,5 @@ func NewRollupHandler(ctx context.Context, cfg Config) (func(context.Context, js
 	if err != nil {
 		return nil, err
 	}
-	return RollupHandler(api, log), nil
+	return RollupHandler(api.Handler(apigw.FunctionRollup), api.Rollups, log), nil
 }

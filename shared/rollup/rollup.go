@@ -153,6 +153,13 @@ type Service struct {
 	// quarter before it is read.
 	FirstQuarter period.Quarter
 	Now          func() time.Time
+	// Recorder, when not nil, counts every run that answers, whatever triggered it.
+	Recorder Recorder
+}
+
+// Recorder counts rollup runs for dashboards and alarms (CloudWatch EMF on Lambda).
+type Recorder interface {
+	Rollup(trigger string, took time.Duration, missing int)
 }
 
 func (s *Service) now() time.Time {
@@ -203,8 +210,18 @@ func Fingerprint(month period.Month, refs []InputRef, orgs []workforce.Organisat
 }
 
 // Run computes month's rollup. created is false when the latest revision already used
-// exactly these inputs; that revision is returned.
+// exactly these inputs; that revision is returned. trigger says what ran it ("admin",
+// "schedule"); the snapshot and the recorder keep it.
 func (s *Service) Run(ctx context.Context, month period.Month, trigger string) (Snapshot, bool, error) {
+	start := time.Now()
+	snap, created, err := s.run(ctx, month, trigger)
+	if err == nil && s.Recorder != nil {
+		s.Recorder.Rollup(trigger, time.Since(start), snap.DataQuality.Missing)
+	}
+	return snap, created, err
+}
+
+func (s *Service) run(ctx context.Context, month period.Month, trigger string) (Snapshot, bool, error) {
 	ref := period.ReferenceQuarter(month, s.DueDays)
 	if ref.Before(s.FirstQuarter) {
 		return Snapshot{}, false, workforce.Errorf(workforce.EInvalid, "%s is before the collection began: its reference quarter %s is earlier than %s.", month, ref, s.FirstQuarter)
