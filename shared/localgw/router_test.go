@@ -1,8 +1,17 @@
 package localgw
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/ddat-workforce/returns/shared/apigw"
 )
@@ -88,5 +97,34 @@ func TestRouterRefusesBadTables(t *testing.T) {
 func TestRoutesTableLoads(t *testing.T) {
 	if _, err := newRouter(apigw.Routes); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The gateway serves every entry of the routes table, and each reaches the function the
+// entry names with the entry's route key: a route added to the table needs nothing more
+// here. (infra/samcheck checks template.yaml against the same table, and infra/openapi
+// docs/openapi.yaml.)
+func TestGatewayServesTheRoutesTable(t *testing.T) {
+	token := "Bearer " + mint(t, validClaims())
+	reached := map[string]string{} // route key → function
+	handlers := map[string]apigw.Handler{}
+	for _, r := range apigw.Routes {
+		fn := r.Function
+		handlers[fn] = func(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			reached[ev.RouteKey] = fn
+			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK}, nil
+		}
+	}
+	gw := New(apigw.Routes, handlers, testVerifier(t), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	for _, r := range apigw.Routes {
+		path := regexp.MustCompile(`\{[a-z]+\}`).ReplaceAllString(r.Path, "X1")
+		req := httptest.NewRequest(r.Method, path, strings.NewReader("{}"))
+		req.Header.Set("Authorization", token)
+		if w := do(gw, req); w.Code != http.StatusOK || reached[r.Key()] != r.Function {
+			t.Errorf("%s %s: %d, reached %q, want %s", r.Method, path, w.Code, reached[r.Key()], r.Function)
+		}
+	}
+	if len(reached) != len(apigw.Routes) {
+		t.Errorf("%d routes reached of %d", len(reached), len(apigw.Routes))
 	}
 }
