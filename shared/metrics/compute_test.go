@@ -215,7 +215,7 @@ func syntheticInput(orgs, quarters int) ComputeInput {
 			r.Values[workforce.KeyCSLGMembers] = "4"
 			r.Values[workforce.KeyCSLGMembersAIImmersion] = fmt.Sprint(min(4, k%5))
 			if (i+k)%7 == 0 {
-				r.Version, r.VersionCount = 2, 2
+				r.Version = 2
 				r.FirstReceivedAt = r.ReceivedAt
 				r.ReceivedAt = r.ReceivedAt.AddDate(0, 0, 40)
 				r.WarningCodes = []string{"headcount_change"}

@@ -21,17 +21,14 @@ import (
 // the metrics need to know about its history.
 type Input struct {
 	workforce.Return
-	Version      int       // the current version's number
-	VersionCount int       // how many versions the organisation-period has; 0 means Version
-	ReceivedAt   time.Time // when the current version arrived
+	Version    int       // the current version's number, which is how many versions there are
+	ReceivedAt time.Time // when the current version arrived
 	// FirstReceivedAt is when version 1 arrived. Lateness is judged on it, so that a
 	// correction sent after the due date does not make an on-time return late. Zero means
 	// unknown, and ReceivedAt is used.
 	FirstReceivedAt time.Time
 	WarningCodes    []string // codes of the warnings stored with the current version
 }
-
-func (in *Input) versions() int { return max(in.Version, in.VersionCount) }
 
 func (in *Input) firstReceived() time.Time {
 	if in.FirstReceivedAt.IsZero() {

@@ -130,7 +130,7 @@ func (ix *index) organisations(ref period.Quarter, dueDays int) ([]OrgRow, DataQ
 			} else {
 				dq.OnTime++
 			}
-			if n := used.in.versions(); n > 1 {
+			if n := used.in.Version; n > 1 {
 				dq.Revised++
 				find(o.Code, "revised", "Revised: version %d of %d is current.", used.in.Version, n)
 			}
@@ -182,7 +182,7 @@ func (row *OrgRow) fill(e *entry, kind workforce.OrgKind) {
 	p := in.Period
 	row.Period = &p
 	row.Version = in.Version
-	row.Versions = in.versions()
+	row.Versions = in.Version
 	if !in.ReceivedAt.IsZero() {
 		t := in.ReceivedAt.UTC()
 		row.ReceivedAt = &t

@@ -19,7 +19,7 @@ func received(in Input, when string) Input {
 
 func TestOrgRowStatus(t *testing.T) {
 	revisedLate := received(csRet("R", refQ, 100, 5), "2025-08-20T09:00:00Z")
-	revisedLate.Version, revisedLate.VersionCount = 2, 2
+	revisedLate.Version = 2
 	revisedLate.FirstReceivedAt = at("2025-07-20T09:00:00Z")
 
 	for _, tc := range []struct {
@@ -66,7 +66,7 @@ func TestOrgRowFigures(t *testing.T) {
 	register := []workforce.Organisation{org("A", cs, 100), org("C", lg, 0), org("Z", cs, 50)}
 	a := csRet("A", refQ, 200, 20, workforce.KeyProfessionUnknown, 40, "entrants_fast_stream", 3, "entrants_apprenticeship", 2,
 		workforce.KeyExecDigitalLeader, "yes", workforce.KeySeniorAppointments, 2)
-	a.Version, a.VersionCount = 3, 3
+	a.Version = 3
 	a.WarningCodes = []string{"headcount_change", "high_profession_unknown"}
 	c := ret("C", lg, "2024-25-Q4", workforce.KeyBoardDigitalNED, "yes", workforce.KeyDigitalSeniorRoles, 2)
 	rows, _ := newIndex(register, []Input{c, a}).organisations(qtr(refQ), 30)
@@ -105,7 +105,7 @@ func TestDataQuality(t *testing.T) {
 	register := []workforce.Organisation{org("A", cs, 100), org("B", cs, 100), org("C", cs, 100), org("D", cs, 100), org("L", lg, 0), closed}
 
 	revised := received(csRet("A", refQ, 100, 5), "2025-07-10T09:00:00Z")
-	revised.Version, revised.VersionCount = 3, 3
+	revised.Version = 3
 	revised.WarningCodes = []string{"headcount_change", "ddat_headcount_change"}
 	olderCopy := revised
 	olderCopy.Version = 2
@@ -164,7 +164,7 @@ func TestDataQuality(t *testing.T) {
 func TestRevisionReplacesFigures(t *testing.T) {
 	v1 := csRet("A", refQ, 100, 5)
 	v2 := csRet("A", refQ, 120, 9)
-	v2.Version, v2.VersionCount, v2.ReceivedAt = 2, 2, v1.ReceivedAt.Add(time.Hour)
+	v2.Version, v2.ReceivedAt = 2, v1.ReceivedAt.Add(time.Hour)
 	for name, returns := range map[string][]Input{"current only": {v2}, "both given by mistake": {v1, v2}, "reversed": {v2, v1}} {
 		ix := newIndex([]workforce.Organisation{org("A", cs, 100)}, returns)
 		g := ix.quarter(qtr(refQ))

@@ -187,7 +187,7 @@ func (s *Service) Inputs(ctx context.Context, ref period.Quarter) ([]metrics.Inp
 			for i, w := range v.Warnings {
 				codes[i] = w.Code
 			}
-			in = append(in, metrics.Input{Return: v.Return(), Version: v.Number, VersionCount: v.Number,
+			in = append(in, metrics.Input{Return: v.Return(), Version: v.Number,
 				ReceivedAt: v.ReceivedAt, FirstReceivedAt: v.FirstReceivedAt, WarningCodes: codes})
 		}
 	}

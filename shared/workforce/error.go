@@ -136,14 +136,6 @@ func ErrorMessage(err error) string {
 	return "Something went wrong on our side. Nothing was stored; please try again."
 }
 
-// Severity of a problem: errors reject a return, warnings are stored with it.
-type Severity string
-
-const (
-	SeverityError   Severity = "error"
-	SeverityWarning Severity = "warning"
-)
-
 // Problem is one thing wrong (or worth a second look) with a return. It names the field,
 // where it was found (a cell such as Return!D12, or a line of a CSV file), a machine code
 // and a sentence a departmental analyst understands.
