@@ -325,7 +325,7 @@ func TestIntruderDerivesCountsWithoutControl(t *testing.T) {
 		// Each revision is protected on its own by complementary suppression, but the
 		// two withhold different shares, and together they give every office but SM01.
 		ctl := published
-		ctl.orgShareBase = 0
+		ctl.headcountShareBase = 0
 		sys := disclosure.AttackRevisions(readEdition(t, rev1, ctl), readEdition(t, rev2, ctl),
 			disclosure.Revision{Quarter: "2025-26-Q2", Changed: []string{"SM05"}})
 		var found bool

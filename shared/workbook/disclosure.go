@@ -25,9 +25,10 @@ type control struct {
 	// shares publishes shares to one decimal place of a percentage, and shows as [c] a
 	// share whose numerator is [c] or whose base is under 25 people.
 	shares bool
-	// orgShareBase is the smallest organisation whose DDaT shares are published; 0 for
-	// no limit beyond minShareBase.
-	orgShareBase int64
+	// headcountShareBase is the smallest headcount, of an organisation or of the
+	// government at a quarter, whose shares of it are published; 0 for no limit beyond
+	// minShareBase.
+	headcountShareBase int64
 	// complementary withholds further shares until the intruder can work out no count
 	// of 1 to 4 from the edition.
 	complementary bool
@@ -40,7 +41,7 @@ type control struct {
 
 var (
 	uncontrolled = control{}
-	published    = control{counts: true, shares: true, orgShareBase: minOrgShareBase, complementary: true, noOrgEntrants: true}
+	published    = control{counts: true, shares: true, headcountShareBase: minHeadcountShareBase, complementary: true, noOrgEntrants: true}
 )
 
 // noteDisclosure is the number of the note that says how the edition protects people.
@@ -49,12 +50,16 @@ const noteDisclosure = 4
 // minShareBase is the smallest number of people a published share may be a share of.
 const minShareBase = 25
 
-// minOrgShareBase is the smallest organisation whose DDaT shares are published. Below it,
-// a share to 0.1% pins the DDaT headcount to a single number (its interval is about
+// minHeadcountShareBase is the smallest headcount whose shares are published: an
+// organisation's DDaT shares, and the government's shares of its headcount at a quarter
+// (the government's DDaT share, its coverage, its profession not recorded). Below it, a
+// share to 0.1% pins its numerator to a single number (its interval is about
 // 0.001 × base + 0.2 wide), undoing the rounding; the pinned counts could then be taken
 // from the government's total, in one revision or across two, to leave a withheld one.
-// A fixed rule, not a search, so that two revisions withhold the same shares.
-const minOrgShareBase = 1000
+// A quarter with only a few small organisations reporting has a government headcount
+// as small as theirs, and across two revisions its pinned DDaT headcount is theirs. A
+// fixed rule, not a search, so that two revisions withhold the same shares.
+const minHeadcountShareBase = 1000
 
 // counter writes a count as the edition allows.
 type counter func(n int64) report.Cell
@@ -101,10 +106,17 @@ func (b builder) orgRowShare(v *float64, num, base *int64, na report.Shorthand) 
 	switch {
 	case v == nil || num == nil || base == nil:
 		return na
-	case b.control.shares && *base < b.control.orgShareBase:
+	}
+	return b.headcountShare(v, *num, *base, na)
+}
+
+// headcountShare is a share of a headcount, num out of base: [c] on a base under
+// headcountShareBase, as well as where share withholds it.
+func (b builder) headcountShare(v *float64, num, base int64, na report.Shorthand) report.Cell {
+	if v != nil && b.control.shares && base < b.control.headcountShareBase {
 		return report.Confidential
 	}
-	return b.shareOr(v, *num, *base, na)
+	return b.shareOr(v, num, base, na)
 }
 
 // orgShare is a share of organisations: not a count of people, so never withheld.
@@ -135,7 +147,7 @@ func (b builder) targetShare(t metrics.TargetStatus, v *float64) report.Cell {
 	}
 	switch t.Measure {
 	case targets.DDaTShare:
-		return b.share(v, g.DDaTHeadcount, g.Headcount)
+		return b.headcountShare(v, g.DDaTHeadcount, g.Headcount, report.NotAvailable)
 	case targets.SeniorAppointmentsAssessed:
 		return b.share(v, g.Leadership.SeniorAppointmentsAssessed, g.Leadership.SeniorAppointments)
 	case targets.SuccessionPlanShare:
@@ -153,13 +165,14 @@ func (b builder) disclosureNote() string {
 	}
 	return fmt.Sprintf("To protect individuals, counts of people are rounded to the nearest 5, counts of 1 to 4 are shown as [c], and a true zero is shown as 0. "+
 		"Shares are calculated from the exact figures and published to one decimal place of a percentage, so they may differ slightly from shares of the rounded counts; "+
-		"a share is [c] when its numerator is [c], when it is a share of fewer than %d people (%s for an organisation's DDaT shares, which would otherwise give its DDaT headcount exactly), or when it would let a withheld count be worked out from the other figures. "+
+		"a share is [c] when its numerator is [c], when it is a share of fewer than %d people, when it is a share of a headcount (an organisation's, or the government's at a quarter) under %s, which would otherwise give its numerator exactly, or when it would let a withheld count be worked out from the other figures. "+
+		"Where a count of 1 to 4 could still be worked out from a total and the other counts, a further count (the smallest that prevents it, often a 0) is also shown as [c], with every share in its row; the rows where this is done, if any, are listed at the end of this note, and a [c] in them may stand for any count. "+
 		"Organisations' early-career entrants are not published, as most are under 5; the government's are, by route. "+
-		"Counts of organisations and of returns are not counts of people and are exact.", minShareBase, numfmt.Int(b.control.orgShareBase))
+		"Counts of organisations and of returns are not counts of people and are exact.", minShareBase, numfmt.Int(b.control.headcountShareBase))
 }
 
 // confidentialText explains [c] on the cover of the published edition.
-const confidentialText = "confidential: a count of 1 to 4 people, or a share withheld so that such a count cannot be worked out"
+const confidentialText = "confidential: a count of 1 to 4 people, or a share or count withheld so that such a count cannot be worked out"
 
 // protect withholds figures until the intruder can work out none of the counts shown as
 // [c], and returns the rows in which it withheld counts other than 1 to 4 for that
@@ -383,6 +396,14 @@ func (d *defender) prune() {
 			d.set(w, true)
 		}
 	}
+	// A count shown again may have taken back a share beside a count still withheld.
+	for _, w := range d.counts {
+		for _, a := range w.at {
+			if w.on && !w.last {
+				w.cells = append(w.cells, d.withholdRowShares(a)...)
+			}
+		}
+	}
 }
 
 // set withholds w, or shows it again.
@@ -526,7 +547,7 @@ func (b builder) coverage(q metrics.Quarter) report.Cell {
 	if q.Coverage == nil || *q.Coverage == 0 {
 		return b.orgShare(q.Coverage) // not available, or nobody reported: no one to protect
 	}
-	return b.share(q.Coverage, q.Headcount, int64(math.Round(float64(q.Headcount) / *q.Coverage)))
+	return b.headcountShare(q.Coverage, q.Headcount, int64(math.Round(float64(q.Headcount) / *q.Coverage)), report.NotAvailable)
 }
 
 // knownProfession is the headcount whose profession is recorded, the base of the

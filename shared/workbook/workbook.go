@@ -266,13 +266,14 @@ func orZ(s string) report.Cell {
 
 func (b builder) series() report.Table {
 	var rows [][]report.Cell
+	const na = report.NotAvailable
 	for _, q := range b.s.Government.Quarters {
 		// The FTE share is suppressed as the headcount share is: its numerator is the DDaT
 		// staff, its base the staff.
 		rows = append(rows, []report.Cell{q.Period.String(), orgCount(q.ReturnsReceived), orgCount(q.ReturnsExpected), b.coverage(q),
-			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.share(q.DDaTShare, q.DDaTHeadcount, q.Headcount),
-			b.share(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown),
-			b.share(q.DDaTShareFTE, q.DDaTHeadcount, q.Headcount), b.share(q.ProfessionUnknownRate, q.ProfessionUnknown, q.Headcount)})
+			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.headcountShare(q.DDaTShare, q.DDaTHeadcount, q.Headcount, na),
+			b.headcountShare(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown, na),
+			b.headcountShare(q.DDaTShareFTE, q.DDaTHeadcount, q.Headcount, na), b.headcountShare(q.ProfessionUnknownRate, q.ProfessionUnknown, q.Headcount, na)})
 	}
 	t := report.Table{
 		Sheet:       "DDaT share",

@@ -46,10 +46,10 @@ func withheldRows(notes Grid) map[[2]string]bool {
 			if !ok {
 				continue
 			}
-			list, _, _ = strings.Cut(list, ".")
-			for _, p := range strings.Split(list, "; ") {
-				if i := strings.LastIndex(p, ": "); i > 0 {
-					out[[2]string{p[:i], p[i+2:]}] = true
+			// The sentence ends the note; sheet names cannot hold a colon.
+			for _, p := range strings.Split(strings.TrimSuffix(list, "."), "; ") {
+				if sheet, row, ok := strings.Cut(p, ": "); ok {
+					out[[2]string{sheet, row}] = true
 				}
 			}
 		}
@@ -97,9 +97,9 @@ func AttackRevisions(before, after Book, change Revision) *System {
 type reader struct {
 	s        *System
 	withheld map[[2]string]bool // sheet and row in which [c] may be any count
-	rev     string    // prefix of the unknowns that may differ between revisions
-	change  *Revision // nil for a single workbook
-	rounded bool
+	rev      string             // prefix of the unknowns that may differ between revisions
+	change   *Revision          // nil for a single workbook
+	rounded  bool
 }
 
 // gov names the government-wide figure what for quarter q.

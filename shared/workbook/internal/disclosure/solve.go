@@ -71,7 +71,7 @@ type At struct {
 	Revision, Sheet, Row, Header string
 }
 
-func (a At) String() string { return fmt.Sprintf("%s%s, %s, %s", a.Revision, a.Sheet, a.Row, a.Header) }
+func (a At) String() string { return a.Revision + a.Sheet + ", " + a.Row + ", " + a.Header }
 
 // Share is a published share: Num ÷ Den, shown At.
 type Share struct {
@@ -395,14 +395,18 @@ type Count struct {
 	Shown int64 // the number shown
 }
 
-// Candidates lists the counts published as numbers that are tied to name
-// through the sums, in the order a defender should withhold them to protect name: the
-// nearest first (in a sum with name, then in a sum with those, and so on); at the same
-// distance, the other parts of a breakdown before its totals, then those in name's own
-// row (its quarter or its organisation), then the smallest shown (a 0 first: withholding
-// it hides nobody, but it makes every [c] of its row any count to a reader), then by
-// name. Withholding the nearest small part keeps totals, and staying in name's row keeps
-// a revision that changes another quarter from withholding other cells.
+// Candidates lists the counts published as numbers that are tied to name through the
+// sums, in the order a defender should withhold them to protect name:
+//   - the nearest first (in a sum with name, then in a sum with those, and so on);
+//   - then the government's figures before an organisation's: an organisation's figures
+//     stay as they were in a revision that does not change its return, so a cover taken
+//     from them would be undone by the other revision showing them, while the
+//     government's figures for the quarter change with every revision of it;
+//   - then the other parts of a breakdown before its totals, which keeps totals;
+//   - then those in name's own row (its quarter or its organisation);
+//   - then the smallest shown, a 0 first: withholding it hides nobody, but it makes
+//     every [c] of its row any count to a reader;
+//   - then by name.
 func (s *System) Candidates(name string) []Count {
 	start, ok := s.index[name]
 	if !ok {
@@ -419,9 +423,9 @@ func (s *System) Candidates(name string) []Count {
 		rows[r] = true
 	}
 	type found struct {
-		v                int
-		dist             int
-		sibling, sameRow bool
+		v                     int
+		dist                  int
+		gov, sibling, sameRow bool
 	}
 	dist := make([]int, len(s.vars))
 	for i := range dist {
@@ -462,7 +466,7 @@ func (s *System) Candidates(name string) []Count {
 				for _, r := range x.rows() {
 					same = same || rows[r]
 				}
-				out = append(out, found{v: t.v, dist: dist[t.v], sibling: sign[t.v] == sign[start], sameRow: same})
+				out = append(out, found{v: t.v, dist: dist[t.v], gov: !organisation(x.name), sibling: sign[t.v] == sign[start], sameRow: same})
 			}
 		}
 	}
@@ -471,6 +475,8 @@ func (s *System) Candidates(name string) []Count {
 		switch {
 		case a.dist != b.dist:
 			return a.dist < b.dist
+		case a.gov != b.gov:
+			return a.gov
 		case a.sibling != b.sibling:
 			return a.sibling
 		case a.sameRow != b.sameRow:
@@ -486,4 +492,12 @@ func (s *System) Candidates(name string) []Count {
 		cs[i] = Count{Name: x.name, At: x.at, Shown: x.shown}
 	}
 	return cs
+}
+
+// organisation reports whether the unknown called name is an organisation's figure.
+func organisation(name string) bool {
+	if _, after, ok := strings.Cut(name, ": "); ok && strings.HasPrefix(name, "revision ") {
+		name = after
+	}
+	return strings.HasPrefix(name, "organisation ")
 }
