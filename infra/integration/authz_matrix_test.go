@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -45,6 +45,8 @@ type probe struct {
 var probes = []probe{
 	{route: "GET /template", path: "/template"},
 	{route: "POST /returns", path: "/returns", contentType: apigw.ContentTypeJSON, rule: writesOwnOrg,
+		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
+	{route: "POST /returns/check", path: "/returns/check", contentType: apigw.ContentTypeJSON, rule: writesOwnOrg,
 		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
 	{route: "POST /returns/bulk", path: "/returns/bulk", contentType: "text/csv", rule: writesOwnOrg,
 		body: func(o workforce.Organisation) []byte { return sample.BulkCSV([]map[string]string{sampleFor(o, q1)}) }},

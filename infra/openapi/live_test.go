@@ -17,9 +17,9 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ddat-workforce/returns/infra/localclient"
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -275,6 +275,15 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "text/csv", body: bytes.Repeat([]byte("x"), 5<<20), want: []int{413}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeXLSX, body: bytes.Repeat([]byte("x"), 7<<20), want: []int{413}})
 	l.do(req{route: post, path: "/returns", token: expired, contentType: apigw.ContentTypeJSON, body: js, want: []int{401}})
+	// Checking without sending: 200 with what would be stored, or the same refusals.
+	check := "POST /returns/check"
+	l.checkRequest(check, "application/json", js)
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: js, want: []int{200}})
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: "text/csv", body: sample.CSV(bad), want: []int{422}})
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
+	l.do(req{route: check, path: "/returns/check", token: leader, contentType: apigw.ContentTypeJSON, body: js, want: []int{403}})
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: "application/pdf", body: []byte("%PDF-1.7"), want: []int{415}})
+	l.do(req{route: check, path: "/returns/check", token: "", contentType: apigw.ContentTypeJSON, body: js, want: []int{401}})
 	lgJS := sample.JSON(sample.Return(lg, q))
 	l.checkRequest(post, "application/json", lgJS)
 	l.do(req{route: post, path: "/returns", token: subLG, contentType: apigw.ContentTypeJSON, body: lgJS, want: []int{201}})

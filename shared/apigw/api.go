@@ -78,6 +78,7 @@ func (a *API) endpoints() map[string]endpoint {
 	return map[string]endpoint{
 		"GET /template":               a.getTemplate,
 		"POST /returns":               a.postReturn,
+		"POST /returns/check":         a.checkReturn,
 		"POST /returns/bulk":          a.postBulk,
 		"GET /returns":                a.listReturns,
 		"GET /returns/{org}/{period}": a.getReturn,

@@ -114,6 +114,36 @@ func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTT
 	return resp, nil
 }
 
+// checked is the answer of POST /returns/check: what POST /returns would store.
+type checked struct {
+	Org       string              `json:"org"`
+	Period    string              `json:"period"`
+	Version   int                 `json:"version"`
+	Duplicate bool                `json:"duplicate"`
+	SHA256    string              `json:"sha256"`
+	Values    map[string]any      `json:"values"`
+	Warnings  []workforce.Problem `json:"warnings"`
+}
+
+// checkReturn validates a return as postReturn would and stores nothing.
+func (a *API) checkReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	format, err := formatOf(header(r, "content-type"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	up, err := a.upload(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	up.Format = format
+	c, err := a.Service.Check(ctx, up)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, checked{Org: c.Return.Org, Period: c.Return.Period.String(), Version: c.Version,
+		Duplicate: c.Duplicate, SHA256: c.SHA256, Values: workforce.TypedValues(c.Return.Values), Warnings: c.Warnings}), nil
+}
+
 func (a *API) postBulk(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
 	if f, err := formatOf(header(r, "content-type")); err != nil || f != workforce.FormatCSV {
 		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EUnsupported, "Send a bulk file as %s: a header row of field names, then one row per return.", ContentTypeCSV)

@@ -50,6 +50,8 @@ var (
 var Routes = []Route{
 	{"GET", "/template", FunctionRead, anyone},
 	{"POST", "/returns", FunctionSubmit, []Role{RoleSubmitter, RoleAdmin}},
+	// Checking a return writes nothing, so it is served by the function that cannot write.
+	{"POST", "/returns/check", FunctionRead, []Role{RoleSubmitter, RoleAdmin}},
 	{"POST", "/returns/bulk", FunctionSubmit, adminOnly},
 	{"GET", "/returns", FunctionRead, returnsRoles},
 	{"GET", "/returns/{org}/{period}", FunctionRead, returnsRoles},

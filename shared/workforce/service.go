@@ -246,22 +246,9 @@ func (s *Service) registerFor(ctx context.Context, raw []RawField) (Register, er
 // idempotent request whose first answer was a duplicate).
 func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created bool, err error) {
 	rs, created, err := s.submit(ctx, up, func(ctx context.Context, received time.Time) ([]Return, error) {
-		raw, err := s.parse(up)
+		ret, err := s.checkOne(ctx, up, received)
 		if err != nil {
 			return nil, err
-		}
-		// Whose return it is decides who may send it, before anything about its content
-		// is said: another organisation's return is refused whatever it holds.
-		if org := rawValue(raw, KeyOrg); org != "" && !mayWrite(up.Principal, org) {
-			return nil, forbiddenWrite(up.Principal, org)
-		}
-		reg, err := s.registerFor(ctx, raw)
-		if err != nil {
-			return nil, err
-		}
-		ret, ps := Normalise(raw, reg, received)
-		if len(ps) > 0 {
-			return nil, Invalid(fmt.Sprintf("The return has %d %s; nothing was stored.", len(ps), plural(len(ps), "problem", "problems")), ps)
 		}
 		return []Return{ret}, nil
 	})
@@ -269,6 +256,71 @@ func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created boo
 		return Receipt{}, false, err
 	}
 	return rs[0], created, nil
+}
+
+// checkOne parses and validates a single return as Submit and Check both do.
+func (s *Service) checkOne(ctx context.Context, up Upload, received time.Time) (Return, error) {
+	raw, err := s.parse(up)
+	if err != nil {
+		return Return{}, err
+	}
+	// Whose return it is decides who may send it, before anything about its content
+	// is said: another organisation's return is refused whatever it holds.
+	if org := rawValue(raw, KeyOrg); org != "" && !mayWrite(up.Principal, org) {
+		return Return{}, forbiddenWrite(up.Principal, org)
+	}
+	reg, err := s.registerFor(ctx, raw)
+	if err != nil {
+		return Return{}, err
+	}
+	ret, ps := Normalise(raw, reg, received)
+	if len(ps) > 0 {
+		return Return{}, Invalid(fmt.Sprintf("The return has %d %s; nothing was stored.", len(ps), plural(len(ps), "problem", "problems")), ps)
+	}
+	if !mayWrite(up.Principal, ret.Org) {
+		return Return{}, forbiddenWrite(up.Principal, ret.Org)
+	}
+	return ret, nil
+}
+
+// Checked is what sending a return would do, found without storing anything.
+type Checked struct {
+	Return   Return
+	Warnings []Problem
+	SHA256   string
+	// Duplicate is true when the content repeats the current version: sending it would
+	// store nothing new. Version is then the current version's number; otherwise the
+	// number sending it would make.
+	Duplicate bool
+	Version   int
+}
+
+// Check validates a return exactly as Submit would, with the same authorisation,
+// problems and warnings, and writes nothing: no version, no file, no idempotency record.
+func (s *Service) Check(ctx context.Context, up Upload) (Checked, error) {
+	received := s.now()
+	ret, err := s.checkOne(ctx, up, received)
+	if err != nil {
+		return Checked{}, err
+	}
+	st, err := s.prepare(ctx, Version{Org: ret.Org, Period: ret.Period, Kind: ret.Kind, Values: ret.Values,
+		SHA256: ret.ContentHash(), ReceivedAt: received})
+	if err != nil {
+		return Checked{}, err
+	}
+	c := Checked{Return: ret, SHA256: st.v.SHA256, Version: 1}
+	first := received
+	if st.cur != nil {
+		c.Version, first = st.cur.Number+1, st.cur.FirstReceivedAt
+	}
+	c.Warnings = Warnings(ret, st.prev, first, s.DueDays)
+	if st.duplicate() {
+		c.Duplicate, c.Version, c.Warnings = true, st.cur.Number, st.cur.Warnings
+	}
+	if c.Warnings == nil {
+		c.Warnings = []Problem{}
+	}
+	return c, nil
 }
 
 // SubmitBulk checks every row of a bulk CSV and stores nothing unless all are valid.

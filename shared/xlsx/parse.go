@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,21 +52,28 @@ var (
 
 // Messages for people; each says what to do next.
 const (
-	msgNotXLSX      = "This file is not an Excel workbook (.xlsx). Fill in the template from GET /template and upload it as .xlsx; to send CSV or JSON instead, set the Content-Type to text/csv or application/json."
-	msgCFB          = "This file is an encrypted (password-protected) or old .xls workbook, which cannot be read. Remove the password / save as .xlsx (Excel Workbook) and upload it again."
-	msgMacro        = "This is a macro-enabled workbook, which is not accepted. Save it as an Excel Workbook (.xlsx), without macros, and upload it again."
-	msgBinary       = "This is a binary workbook (.xlsb), which cannot be read. Save it as an Excel Workbook (.xlsx) and upload it again."
-	msgZipNotXLSX   = "This file is a ZIP archive but not an Excel workbook (.xlsx). Fill in the template from GET /template and upload that."
-	msgDamaged      = "This file could not be read as a workbook: it looks damaged or incomplete. Open it in Excel, save it as .xlsx and upload it again."
-	msgNotTemplate  = "This workbook is not the DDaT return template; download it from GET /template."
-	msgBadNames     = "Some of the workbook's named answer cells could not be read."
-	msgTooManyParts = "This workbook has %d parts; a return workbook has far fewer (at most %d are read). Fill in the template from GET /template and upload that."
+	msgNotXLSX       = "This file is not an Excel workbook (.xlsx). Fill in the template from GET /template and upload it as .xlsx; to send CSV or JSON instead, set the Content-Type to text/csv or application/json."
+	msgCFB           = "This file is an encrypted (password-protected) or old .xls workbook, which cannot be read. Remove the password / save as .xlsx (Excel Workbook) and upload it again."
+	msgMacro         = "This is a macro-enabled workbook, which is not accepted. Save it as an Excel Workbook (.xlsx), without macros, and upload it again."
+	msgBinary        = "This is a binary workbook (.xlsb), which cannot be read. Save it as an Excel Workbook (.xlsx) and upload it again."
+	msgZipNotXLSX    = "This file is a ZIP archive but not an Excel workbook (.xlsx). Fill in the template from GET /template and upload that."
+	msgDamaged       = "This file could not be read as a workbook: it looks damaged or incomplete. Open it in Excel, save it as .xlsx and upload it again."
+	msgNotTemplate   = "This workbook is not the DDaT return template; download it from GET /template."
+	msgBadNames      = "Some of the workbook's named answer cells could not be read."
+	msgTooManyParts  = "This workbook has %d parts; a return workbook has far fewer (at most %d are read). Fill in the template from GET /template and upload that."
+	msgTooManySheets = "This workbook has more than %d sheets; a return workbook has three. Fill in the template from GET /template and upload that."
+	// A sheet that holds answers is read within A1:Z1000; see maxCol and maxRow.
+	msgSheetTooLarge = "The sheet %s is larger than a return can be: %s. Answers are read only from cells within A1:Z1000 of a sheet (the template's Return sheet uses columns A to E and fewer than 100 rows). Delete the rows and columns beyond that, or move your own working to a new sheet, then save the workbook and upload it again."
 )
 
 // Parse reads a filled template: the value of every cell whose workbook-scoped defined
 // name is a field key, with the cell it came from. Empty cells are left out; whether a
 // field is missing is for validation to say. Anything that is not a readable .xlsx
 // workbook is refused with an *workforce.Error, never a panic.
+//
+// Only the parts a return needs are read, and those token by token (see ooxml.go), so the
+// cost follows the named cells, not what the file declares: a sheet with answers on it is
+// read within A1:Z1000 and refused, naming the cell, when it has anything beyond.
 func Parse(data []byte) ([]workforce.RawField, error) {
 	if err := sniff(data); err != nil {
 		return nil, err
@@ -76,7 +85,7 @@ func Parse(data []byte) ([]workforce.RawField, error) {
 	if err := checkPackage(zr); err != nil {
 		return nil, err
 	}
-	return readNamedCells(data)
+	return readNamedCells(zr)
 }
 
 // sniff refuses what is plainly not an .xlsx file, by its first bytes.
@@ -134,42 +143,51 @@ func checkPackage(zr *zip.Reader) error {
 	return checkContentTypes(contentTypes)
 }
 
-// checkContentTypes reads [Content_Types].xml to tell an .xlsx from an .xlsm, .xlsb,
+// checkContentTypes streams [Content_Types].xml to tell an .xlsx from an .xlsm, .xlsb,
 // .docx or any other ZIP.
 func checkContentTypes(f *zip.File) error {
 	rc, err := f.Open()
 	if err != nil {
 		return workforce.Errorf(workforce.EInvalid, msgDamaged)
 	}
-	defer rc.Close()
-	var types struct {
-		Defaults []struct {
-			ContentType string `xml:"ContentType,attr"`
-		} `xml:"Default"`
-		Overrides []struct {
-			ContentType string `xml:"ContentType,attr"`
-		} `xml:"Override"`
-	}
-	if err := xml.NewDecoder(io.LimitReader(rc, maxEntrySize)).Decode(&types); err != nil {
-		return workforce.Errorf(workforce.EInvalid, msgDamaged)
-	}
-	all := make([]string, 0, len(types.Defaults)+len(types.Overrides))
-	for _, d := range types.Defaults {
-		all = append(all, strings.ToLower(d.ContentType))
-	}
-	for _, o := range types.Overrides {
-		all = append(all, strings.ToLower(o.ContentType))
-	}
-	has := func(sub string) bool {
-		return slices.ContainsFunc(all, func(ct string) bool { return strings.Contains(ct, sub) })
+	t := newTokens(rc)
+	defer t.close()
+	var binary, macro, workbook, root bool
+	for {
+		tok, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return workforce.Errorf(workforce.EInvalid, msgDamaged)
+		}
+		e, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		root = true
+		if e.Name.Local != "Default" && e.Name.Local != "Override" {
+			continue
+		}
+		ct, _ := attr(e, "ContentType")
+		switch ct = strings.ToLower(ct); {
+		case strings.Contains(ct, "sheet.binary"):
+			binary = true
+		case strings.Contains(ct, "macroenabled"), strings.Contains(ct, "vbaproject"):
+			macro = true
+		case ct == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+			ct == "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml":
+			workbook = true
+		}
 	}
 	switch {
-	case has("sheet.binary"):
+	case !root:
+		return workforce.Errorf(workforce.EInvalid, msgDamaged)
+	case binary:
 		return workforce.Errorf(workforce.EUnsupported, msgBinary)
-	case has("macroenabled"), has("vbaproject"):
+	case macro:
 		return workforce.Errorf(workforce.EUnsupported, msgMacro)
-	case slices.Contains(all, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
-		slices.Contains(all, "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"):
+	case workbook:
 		return nil
 	}
 	return workforce.Errorf(workforce.EUnsupported, msgZipNotXLSX)
@@ -180,88 +198,116 @@ type namedCell struct {
 	key, sheet, cell string
 }
 
-// readNamedCells opens the workbook with excelize and reads the cells named after fields.
-// excelize is not written for hostile input, so a panic inside it becomes a refusal.
-func readNamedCells(data []byte) (fields []workforce.RawField, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			fields, err = nil, workforce.Errorf(workforce.EInvalid, msgDamaged)
-		}
-	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    maxTotalSize,
-		UnzipXMLSizeLimit: maxEntrySize, // keeps every part in memory: no temporary files
-		RawCellValue:      true,
+// readNamedCells reads the cells named after fields, and nothing else of the workbook: its
+// defined names, the sheets they point at (streamed up to the end of their cells) and the
+// shared strings those cells use.
+func readNamedCells(zr *zip.Reader) ([]workforce.RawField, error) {
+	damaged := workforce.Errorf(workforce.EInvalid, msgDamaged)
+	p := newPkg(zr)
+	wbPart, err := p.workbookPart()
+	if err != nil {
+		return nil, damaged
+	}
+	t, ok, err := p.open(wbPart)
+	if !ok || err != nil {
+		return nil, damaged
+	}
+	wb, err := readWorkbook(t, func(key string) bool {
+		_, field := workforce.FieldByKey(key)
+		return field || key == NameTemplateVersion
 	})
-	if f != nil {
-		// Close only removes temporary files, of which there are none; its error says nothing
-		// about the values read.
-		defer func() { _ = f.Close() }()
+	t.close()
+	if errors.Is(err, errTooManySheets) {
+		return nil, workforce.Errorf(workforce.EInvalid, msgTooManySheets, maxSheets)
 	}
 	if err != nil {
-		return nil, workforce.Errorf(workforce.EInvalid, msgDamaged)
+		return nil, damaged
 	}
 
 	var (
 		problems   []workforce.Problem
 		cells      []namedCell
+		version    *namedCell // the template_version cell, if it names one
 		hasVersion bool
-		versionRef string
 		fieldNames int
 		seen       = map[string]bool{}
 	)
-	bad := func(key, format string, args ...any) {
+	bad := func(key, cell, format string, args ...any) {
 		problems = append(problems, workforce.Problem{
-			Field: key, Code: CodeBadDefinedName,
+			Field: key, Cell: cell, Code: CodeBadDefinedName,
 			Message: fmt.Sprintf(format, args...) + " Each answer cell must carry its field's name on one cell of this workbook, as in the template from GET /template (Formulas > Name Manager shows the names).",
 		})
 	}
-	for _, dn := range f.GetDefinedName() {
-		if dn.Scope != "Workbook" { // sheet-scoped copies, for example from a copied sheet
-			continue
+	answers := answerSheet(wb)
+	for _, dn := range wb.names {
+		sheet, cell, why := singleCell(dn.refersTo)
+		if dn.long {
+			sheet, cell, why = "", "", fmt.Sprintf("does not refer to a cell (its formula is longer than %d characters)", maxRefersTo)
 		}
-		// Excel's names are case-insensitive.
-		key := strings.ToLower(strings.TrimSpace(dn.Name))
-		if key == NameTemplateVersion {
+		if dn.key == NameTemplateVersion {
 			hasVersion = true
-			versionRef = dn.RefersTo
+			if _, ok := wb.sheet(sheet); why == "" && ok && version == nil {
+				version = &namedCell{key: dn.key, sheet: sheet, cell: cell}
+			}
 			continue
-		}
-		if _, ok := workforce.FieldByKey(key); !ok {
-			continue // print areas, drop-down lists, the analyst's own names
 		}
 		fieldNames++
-		if seen[key] {
-			bad(key, "The name %s is defined more than once.", key)
+		ref := refText(dn.refersTo)
+		if seen[dn.key] {
+			bad(dn.key, ref, "The name %s is defined more than once.", dn.key)
 			continue
 		}
-		seen[key] = true
-		sheet, cell, why := singleCell(dn.RefersTo)
+		seen[dn.key] = true
 		if why != "" {
-			bad(key, "The name %s %s.", key, why)
+			bad(dn.key, ref, "The name %s %s.", dn.key, why)
 			continue
 		}
-		if i, _ := f.GetSheetIndex(sheet); i < 0 {
-			bad(key, "The name %s refers to the sheet %q, which is not in this workbook.", key, sheet)
+		at := quoteSheet(sheet) + "!" + cell
+		if _, ok := wb.sheet(sheet); !ok {
+			bad(dn.key, at, "The name %s refers to the sheet %q, which is not in this workbook.", dn.key, sheet)
 			continue
 		}
-		cells = append(cells, namedCell{key: key, sheet: sheet, cell: cell})
+		if !strings.EqualFold(sheet, answers) {
+			// A name moved onto the lists or the instructions would read whatever is
+			// there, another organisation's code or a title, as the answer.
+			bad(dn.key, at, "The name %s refers to %s, on the sheet %s; every answer is on the sheet %s.", dn.key, at, sheet, answers)
+			continue
+		}
+		cells = append(cells, namedCell{key: dn.key, sheet: sheet, cell: cell})
 	}
 	if !hasVersion && fieldNames == 0 {
 		return nil, workforce.Errorf(workforce.EInvalid, msgNotTemplate)
 	}
-	if found, at := versionCell(f, versionRef); hasVersion {
+
+	// The template_version cell is read with the answers: it says which template the
+	// workbook was made from.
+	toRead := cells
+	if version != nil {
+		toRead = append(slices.Clip(cells), *version)
+	}
+	values, err := readCells(p, wbPart, wb, toRead)
+	if err != nil {
+		return nil, err
+	}
+	if hasVersion {
+		var found, at string // "" when the name does not point at one readable cell
+		if version != nil {
+			if v, why := values[*version].value(); why == "" {
+				found, at = v, quoteSheet(version.sheet)+"!"+version.cell
+			}
+		}
 		if err := checkVersion(found, at); err != nil {
 			return nil, err
 		}
 	}
+	var fields []workforce.RawField
 	for _, c := range cells {
+		v, why := values[c].value()
 		ref := quoteSheet(c.sheet) + "!" + c.cell
-		v, err := cellValue(f, c.sheet, c.cell)
-		if err != nil {
+		if why != "" {
 			problems = append(problems, workforce.Problem{
 				Field: c.key, Cell: ref, Code: "unreadable_cell",
-				Message: fmt.Sprintf("The cell %s (%s) could not be read. Type the value in again and save the workbook.", ref, c.key),
+				Message: fmt.Sprintf("The cell %s (%s) could not be read: it %s. Type the value in again and save the workbook.", ref, c.key, why),
 			})
 			continue
 		}
@@ -277,30 +323,162 @@ func readNamedCells(data []byte) (fields []workforce.RawField, err error) {
 	return fields, nil
 }
 
-// cellValue reads a cell as it is stored: a formula's cached result, TRUE/FALSE as
-// true/false, numbers as Excel shows them.
-func cellValue(f *excelize.File, sheet, cell string) (string, error) {
-	typ, err := f.GetCellType(sheet, cell)
-	if err != nil {
-		return "", err
+// answerSheet is the sheet every answer must be on: the template's Return sheet or, in a
+// workbook without one, the sheet most field names point at.
+func answerSheet(wb workbook) string {
+	if s, ok := wb.sheet(SheetReturn); ok {
+		return s.name
 	}
-	v, err := f.GetCellValue(sheet, cell) // raw: the workbook was opened with RawCellValue
-	if err != nil {
-		return "", err
+	count := map[string]int{}
+	for _, dn := range wb.names {
+		if sheet, _, why := singleCell(dn.refersTo); why == "" && dn.key != NameTemplateVersion {
+			if s, ok := wb.sheet(sheet); ok {
+				count[s.name]++
+			}
+		}
 	}
-	v = strings.TrimSpace(v)
-	switch typ {
-	case excelize.CellTypeBool:
+	best := ""
+	for _, s := range wb.sheets {
+		if count[s.name] > count[best] {
+			best = s.name
+		}
+	}
+	return best
+}
+
+// readCells reads the given cells: each sheet they are on is streamed once, up to the end
+// of its cells, then the shared strings they use. A sheet larger than a return can be is
+// refused as soon as that is seen.
+func readCells(p pkg, wbPart string, wb workbook, cells []namedCell) (map[namedCell]*cellData, error) {
+	damaged := workforce.Errorf(workforce.EInvalid, msgDamaged)
+	values := make(map[namedCell]*cellData, len(cells))
+	bySheet := map[string]map[cellAt]*cellData{} // by relationship id
+	var order []sheetEntry
+	for _, c := range cells {
+		s, _ := wb.sheet(c.sheet)
+		at, _ := parseCell(c.cell)
+		if bySheet[s.relID] == nil {
+			bySheet[s.relID] = map[cellAt]*cellData{}
+			order = append(order, s)
+		}
+		d := bySheet[s.relID][at]
+		if d == nil {
+			d = &cellData{}
+			bySheet[s.relID][at] = d
+		}
+		values[c] = d
+	}
+	if len(cells) == 0 {
+		return values, nil
+	}
+
+	dir, base := path.Split(wbPart)
+	parts := map[string]string{}
+	sharedStrings := path.Join(dir, "sharedStrings.xml")
+	err := p.relationships(dir+"_rels/"+base+".rels", dir, func(id, typ, target string) bool {
+		switch {
+		case strings.HasSuffix(typ, "/sharedStrings"):
+			sharedStrings = target
+		case bySheet[id] != nil:
+			parts[id] = target
+		}
+		return false
+	})
+	if err != nil {
+		return nil, damaged
+	}
+	for _, s := range order {
+		t, ok, err := p.open(parts[s.relID])
+		if !ok || err != nil {
+			return nil, damaged
+		}
+		err = readSheet(t, quoteSheet(s.name), bySheet[s.relID])
+		t.close()
+		var large *sheetTooLarge
+		if errors.As(err, &large) {
+			return nil, workforce.Errorf(workforce.EInvalid, msgSheetTooLarge, quoteSheet(s.name), large.what)
+		}
+		if err != nil {
+			return nil, damaged
+		}
+	}
+
+	strs := map[int][]*cellData{}
+	for _, d := range values {
+		if !d.found || d.typ != "s" || strings.TrimSpace(d.v) == "" {
+			continue
+		}
+		i, err := strconv.Atoi(strings.TrimSpace(d.v))
+		if err != nil || i < 0 {
+			continue // read as a missing string
+		}
+		if !slices.Contains(strs[i], d) {
+			strs[i] = append(strs[i], d)
+		}
+	}
+	if len(strs) == 0 {
+		return values, nil
+	}
+	t, ok, err := p.open(sharedStrings)
+	if !ok {
+		return values, nil // each cell says its string is missing
+	}
+	if err != nil {
+		return nil, damaged
+	}
+	defer t.close()
+	if err := readSharedStrings(t, strs); err != nil {
+		return nil, damaged
+	}
+	return values, nil
+}
+
+// value reads a cell as it is stored: a formula's cached result, TRUE/FALSE as true/false,
+// numbers as Excel shows them. why says what is wrong with a cell that cannot be read.
+func (c *cellData) value() (v, why string) {
+	if c == nil || !c.found {
+		return "", ""
+	}
+	if c.long {
+		return "", fmt.Sprintf("holds more than the %d characters a cell can", maxCellText)
+	}
+	v = strings.TrimSpace(c.v)
+	switch c.typ {
+	case "s":
+		if c.hasShared {
+			return strings.TrimSpace(c.shared), ""
+		}
+		if v == "" {
+			return "", ""
+		}
+		return "", "refers to text (number " + v + " of the shared strings) that the workbook does not have"
+	case "inlineStr":
+		if c.hasInline {
+			return strings.TrimSpace(c.inline), ""
+		}
+		return v, ""
+	case "b":
 		switch v {
 		case "1":
-			return "true", nil
+			return "true", ""
 		case "0":
-			return "false", nil
+			return "false", ""
 		}
-	case excelize.CellTypeUnset, excelize.CellTypeNumber: // a number cell usually has no type attribute
-		return plainNumber(v), nil
+		return v, ""
+	case "str", "e", "d":
+		return v, ""
 	}
-	return v, nil
+	// A number cell usually has no type attribute.
+	return plainNumber(v), ""
+}
+
+// refText is a defined name's formula as a problem names it: without = and $, and short.
+func refText(refersTo string) string {
+	r := strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(refersTo), "="), "$", "")
+	if len(r) > 100 {
+		r = strings.ToValidUTF8(r[:100], "") + "…"
+	}
+	return r
 }
 
 // plainNumber writes a stored number as Excel displays it, to 15 significant digits and

@@ -491,40 +491,216 @@ func TestPlainNumber(t *testing.T) {
 	}
 }
 
-// FuzzParse: whatever arrives, Parse answers with fields or a *workforce.Error, and
-// never panics.
+// fuzzAllocBound is what Parse may allocate for any one input while fuzzing: inputs are
+// small, and what a workbook declares about itself must not make them costly.
+const fuzzAllocBound = 64 << 20
+
+// FuzzParse: whatever arrives, Parse answers with fields or a *workforce.Error with a 4xx
+// code, never panics, and allocates a bounded amount. Seeds: the template, a filled
+// template, the hostile workbooks, and damaged or foreign files.
 func FuzzParse(f *testing.F) {
 	tmpl := mustTemplate(f, testOptions())
+	filled := fillByName(f, tmpl, sample())
 	f.Add(tmpl)
-	f.Add(fillByName(f, tmpl, sample()))
+	f.Add(filled)
 	f.Add(tmpl[:len(tmpl)/3])
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte("field,value\norg,HMRC\n"))
 	f.Add(makeZip(f, zipEntry{name: "[Content_Types].xml", body: []byte(xlsxContentTypes)}))
+	// Workbooks whose parts the fuzzer can reach: stored, not deflated.
+	f.Add(smallBook(f, []byte(smallWorkbook), []byte(smallRels), []byte(smallSheet), []byte(smallStrings)))
+	f.Add(storeZip(f, filled))
+	f.Add(storeZip(f, repoint(f, filled, "org", "Lists!$A$3")))
+	f.Add(storeZip(f, xfdRows(f, SheetReturn, 3)))
+	for _, hb := range hostileBooks(f) {
+		if len(hb.data) < 64<<10 {
+			f.Add(hb.data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fields, err := Parse(data)
-		if err != nil {
-			var e *workforce.Error
-			if !errors.As(err, &e) || e.Code == workforce.EInternal {
-				t.Fatalf("Parse returned %T %v, want a *workforce.Error with a code", err, err)
-			}
-			return
+		var (
+			fields []workforce.RawField
+			err    error
+		)
+		if n := allocated(func() { fields, err = Parse(data) }); n > fuzzAllocBound {
+			t.Fatalf("Parse allocated %d MiB for %d bytes", n>>20, len(data))
 		}
-		for _, fld := range fields {
-			if _, ok := workforce.FieldByKey(fld.Key); !ok || fld.Value == "" || fld.Cell == "" {
-				t.Fatalf("Parse returned %+v", fld)
-			}
-		}
+		checkParsed(t, fields, err)
 	})
+}
+
+// checkParsed: Parse answered with fields of the catalogue, each once with a value and a
+// cell, or with a *workforce.Error that is a 4xx and no fields.
+func checkParsed(t *testing.T, fields []workforce.RawField, err error) {
+	t.Helper()
+	if err != nil {
+		var e *workforce.Error
+		if !errors.As(err, &e) || (e.Code != workforce.EInvalid && e.Code != workforce.EUnsupported) {
+			t.Fatalf("Parse returned %T %v, want a *workforce.Error that is a 4xx", err, err)
+		}
+		if fields != nil {
+			t.Fatalf("Parse returned fields %v with %v", fields, err)
+		}
+		return
+	}
+	seen := map[string]bool{}
+	for _, fld := range fields {
+		if _, ok := workforce.FieldByKey(fld.Key); !ok || fld.Value == "" || fld.Cell == "" || seen[fld.Key] {
+			t.Fatalf("Parse returned %+v", fld)
+		}
+		seen[fld.Key] = true
+	}
+}
+
+// Small parts of a workbook, so that the fuzzers can start from something a few hundred
+// bytes long: the engine spends its time minimising every input that finds something new.
+const (
+	smallWorkbook = `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+		`<sheets><sheet name="Return" sheetId="1" r:id="rId1"/><sheet name="Lists" sheetId="2" r:id="rId2"/></sheets><definedNames>` +
+		`<definedName name="template_version">Return!$A$1</definedName><definedName name="org">Return!$D$9</definedName>` +
+		`<definedName name="period">Return!$D$10</definedName><definedName name="headcount">Return!$D$17</definedName>` +
+		`<definedName name="board_digital_ned">Return!$D$59</definedName><definedName name="list_periods">Lists!$A$1:$A$4</definedName>` +
+		`</definedNames></workbook>`
+	smallRels = `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
+		`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet2.xml"/>` +
+		`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` +
+		`</Relationships>`
+	smallSheet = `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:E64"/><sheetData>` +
+		`<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="9"><c r="D9" t="s"><v>1</v></c></row>` +
+		`<row r="10"><c r="D10" t="inlineStr"><is><r><t>2025-26-</t></r><r><t>Q1</t></r></is></c></row>` +
+		`<row r="17"><c r="D17"><f>1+1</f><v>1.25E3</v></c></row><row><c t="b"><v>1</v></c><c/></row>` +
+		`<row r="59"><c r="D59" t="b"><v>0</v></c></row></sheetData></worksheet>`
+	smallStrings = `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>` + TemplateVersion + `</t></si>` +
+		`<si><t xml:space="preserve"> HMRC_x000D_ </t><rPh><t>h</t></rPh></si></sst>`
+)
+
+// smallBook is a stored package of the given parts: the workbook, its relationships, the
+// sheet (at each of the names a relationship may give it) and the shared strings.
+func smallBook(t testing.TB, workbook, rels, sheet, sharedStrings []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, p := range []struct {
+		name string
+		body []byte
+	}{
+		{contentTypesXML, []byte(xlsxContentTypes)},
+		{"_rels/.rels", []byte(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)},
+		{"xl/workbook.xml", workbook}, {"xl/_rels/workbook.xml.rels", rels},
+		{"xl/worksheets/sheet1.xml", sheet}, {"xl/worksheets/sheet2.xml", sheet}, {"xl/worksheets/sheet3.xml", sheet},
+		{"xl/sharedStrings.xml", sharedStrings},
+	} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(p.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestParseSmallBook: the fuzzers' small workbook reads as it says.
+func TestParseSmallBook(t *testing.T) {
+	got, err := Parse(smallBook(t, []byte(smallWorkbook), []byte(smallRels), []byte(smallSheet), []byte(smallStrings)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffFields(t, got, []workforce.RawField{
+		{Key: "org", Value: "HMRC", Cell: "Return!D9"}, {Key: "period", Value: "2025-26-Q1", Cell: "Return!D10"},
+		{Key: "headcount", Value: "1250", Cell: "Return!D17"}, {Key: "board_digital_ned", Value: "false", Cell: "Return!D59"},
+	})
+}
+
+// FuzzParseParts changes the XML of the parts Parse reads (the workbook, its
+// relationships, a sheet and the shared strings) inside an intact package, where
+// FuzzParse's changes mostly break the ZIP. The properties are FuzzParse's.
+func FuzzParseParts(f *testing.F) {
+	f.Add([]byte(smallWorkbook), []byte(smallRels), []byte(smallSheet), []byte(smallStrings))
+	filled := fillByName(f, mustTemplate(f, testOptions()), sample())
+	for _, data := range [][]byte{filled, xfdRows(f, SheetReturn, 3)} {
+		f.Add(zipPart(f, data, "xl/workbook.xml"), zipPart(f, data, "xl/_rels/workbook.xml.rels"),
+			zipPart(f, data, partOf(f, data, SheetReturn)), zipPart(f, data, "xl/sharedStrings.xml"))
+	}
+	f.Fuzz(func(t *testing.T, workbook, rels, sheet, sharedStrings []byte) {
+		data := smallBook(t, workbook, rels, sheet, sharedStrings)
+		var (
+			fields []workforce.RawField
+			err    error
+		)
+		if n := allocated(func() { fields, err = Parse(data) }); n > fuzzAllocBound {
+			t.Fatalf("Parse allocated %d MiB for %d bytes", n>>20, len(data))
+		}
+		checkParsed(t, fields, err)
+	})
+}
+
+// storeZip copies a ZIP with every entry stored rather than deflated, so that a fuzzer's
+// changes land in the XML itself.
+func storeZip(t testing.TB, data []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 func BenchmarkParse(b *testing.B) {
 	data := fillByName(b, mustTemplate(b, testOptions()), sample())
 	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParseHostileXFD is the cost of the filled template with one cell in column XFD
+// on each of 400 rows (about 1.3 GB per Parse while the workbook library read it): on the
+// Return sheet it is refused; on the Lists sheet, which holds no answers, it is not read.
+func BenchmarkParseHostileXFD(b *testing.B) {
+	for _, sheet := range []string{SheetReturn, SheetLists} {
+		b.Run(sheet, func(b *testing.B) {
+			data := xfdRows(b, sheet, hostileRows)
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, err := Parse(data)
+				if refused := err != nil; refused != (sheet == SheetReturn) {
+					b.Fatalf("Parse: %v", err)
+				}
+			}
+		})
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -51,21 +49,4 @@ func checkVersion(found, cell string) error {
 			found, TemplateVersion, download)
 	}
 	return workforce.Invalid(msg, []workforce.Problem{{Field: NameTemplateVersion, Cell: cell, Code: CodeOldTemplate, Message: msg}})
-}
-
-// versionCell reads the cell a template_version name refers to: its text and where it
-// is, or "" for both when the name does not point at one cell of the workbook.
-func versionCell(f *excelize.File, refersTo string) (found, cell string) {
-	sheet, c, why := singleCell(refersTo)
-	if why != "" {
-		return "", ""
-	}
-	if i, _ := f.GetSheetIndex(sheet); i < 0 {
-		return "", ""
-	}
-	v, err := cellValue(f, sheet, c)
-	if err != nil {
-		return "", ""
-	}
-	return v, quoteSheet(sheet) + "!" + c
 }
