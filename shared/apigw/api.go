@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"mime"
 	"runtime/debug"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -21,6 +23,7 @@ import (
 type API struct {
 	Service        *workforce.Service
 	Rollups        *rollup.Service
+	Collection     *collection.Service
 	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims
@@ -75,7 +78,7 @@ type endpoint func(ctx context.Context, r request) (events.APIGatewayV2HTTPRespo
 
 // endpoints binds route keys to the code that serves them.
 func (a *API) endpoints() map[string]endpoint {
-	return map[string]endpoint{
+	eps := map[string]endpoint{
 		"GET /template":               a.getTemplate,
 		"POST /returns":               a.postReturn,
 		"POST /returns/check":         a.checkReturn,
@@ -92,6 +95,8 @@ func (a *API) endpoints() map[string]endpoint {
 		"POST /rollups/{month}":                          a.postRollup,
 		"GET /reports/{month}":                           a.getReport,
 	}
+	maps.Copy(eps, a.collectionEndpoints())
+	return eps
 }
 
 // Handler serves the routes that belong to one function. A route of another function,

@@ -66,6 +66,9 @@ var Routes = []Route{
 	// The published edition is for anyone signed in; the handler keeps the management
 	// edition to leaders and admins.
 	{"GET", "/reports/{month}", FunctionRead, anyone},
+	// Running the collection (collection.go): where a quarter stands, and a day's reminders.
+	{"GET", "/collection/{period}", FunctionRead, leaders},
+	{"POST", "/reminders/{date}", FunctionReminders, adminOnly},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.
