@@ -1,4 +1,4 @@
-package collection
+package collection_test
 
 import (
 	"bytes"
@@ -13,99 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/testsupport/memstore"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
-
-// memRecords is a RecordStore in memory with the conditions the DynamoDB adapter applies.
-type memRecords struct {
-	mu   sync.Mutex
-	recs map[string]Record
-}
-
-func recordKey(r Record) string { return r.Period.String() + "/" + string(r.Stage) + "/" + r.Org }
-
-func (m *memRecords) Claim(_ context.Context, r Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.recs == nil {
-		m.recs = map[string]Record{}
-	}
-	if _, ok := m.recs[recordKey(r)]; ok {
-		return ErrClaimed
-	}
-	m.recs[recordKey(r)] = r
-	return nil
-}
-
-func (m *memRecords) Finish(_ context.Context, r Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if old, ok := m.recs[recordKey(r)]; !ok || old.Run != r.Run {
-		return errors.New("not this run's claim")
-	}
-	m.recs[recordKey(r)] = r
-	return nil
-}
-
-func (m *memRecords) Release(_ context.Context, r Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if old, ok := m.recs[recordKey(r)]; !ok || old.Run != r.Run || old.Status != RecordSending {
-		return errors.New("not this run's claim")
-	}
-	delete(m.recs, recordKey(r))
-	return nil
-}
-
-func (m *memRecords) Records(_ context.Context, q period.Quarter) ([]Record, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []Record
-	for _, r := range m.recs {
-		if r.Period == q {
-			out = append(out, r)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return recordKey(out[i]) < recordKey(out[j]) })
-	return out, nil
-}
-
-type memOrgs []workforce.Organisation
-
-func (m memOrgs) Organisation(_ context.Context, code string) (*workforce.Organisation, error) {
-	for _, o := range m {
-		if o.Code == code {
-			return &o, nil
-		}
-	}
-	return nil, nil
-}
-func (m memOrgs) Organisations(context.Context) ([]workforce.Organisation, error) { return m, nil }
-func (m memOrgs) PutOrganisation(context.Context, workforce.Organisation) error {
-	return errors.New("read only")
-}
-
-type memReturns []workforce.Version
-
-func (m memReturns) CurrentByPeriod(_ context.Context, q period.Quarter) ([]workforce.Version, error) {
-	var out []workforce.Version
-	for _, v := range m {
-		if v.Period == q {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
 
 // fakeSender keeps what it was given; fail decides an address's fate.
 type fakeSender struct {
 	mu   sync.Mutex
-	sent []Message
+	sent []collection.Message
 	fail func(to string) error
 }
 
-func (f *fakeSender) Send(_ context.Context, m Message) error {
+func (f *fakeSender) Send(_ context.Context, m collection.Message) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -128,34 +49,64 @@ func (f *fakeSender) to() []string {
 	return out
 }
 
-// A register for 2026-27-Q2 (due 30 October 2026): AAA and BBB owe it, CCC has sent it,
+var (
+	q2     = period.MustQuarter("2026-27-Q2") // due 30 October 2026
+	sendTo = "https://returns.example.gov.uk/portal"
+)
+
+func day(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// newService runs 2026-27-Q2 at now over memstore: AAA and BBB owe it, CCC has sent it,
 // DDD owes it but has no contacts.
-func runRegister() memOrgs {
-	return memOrgs{
+func newService(t *testing.T, now string, sender *fakeSender, logs *bytes.Buffer) (*collection.Service, *memstore.Records) {
+	t.Helper()
+	ctx := context.Background()
+	cal, err := collection.Default(30, period.MustQuarter("2023-24-Q1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &memstore.Store{}
+	for _, o := range []workforce.Organisation{
 		{Code: "AAA", Name: "Agency A", Kind: workforce.CivilService, ReturnsContacts: []string{"one@a.example.gov.uk", "two@a.example.gov.uk"}},
 		{Code: "BBB", Name: "Borough B", Kind: workforce.LocalGovernment, ReturnsContacts: []string{"returns@b.example.gov.uk"}},
 		{Code: "CCC", Name: "Agency C", Kind: workforce.CivilService, ReturnsContacts: []string{"returns@c.example.gov.uk"}},
 		{Code: "DDD", Name: "Agency D", Kind: workforce.CivilService},
+	} {
+		if err := store.PutOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
 	}
-}
-
-var runReturns = memReturns{{Org: "CCC", Period: q2, Number: 1, FirstReceivedAt: at("2026-10-10T09:00:00Z"), ReceivedAt: at("2026-10-10T09:00:00Z")}}
-
-func newService(t *testing.T, now string, sender *fakeSender, logs *bytes.Buffer) (*Service, *memRecords) {
-	t.Helper()
-	recs := &memRecords{}
+	sent := at("2026-10-10T09:00:00Z")
+	if err := store.Append(ctx, workforce.Version{Org: "CCC", Period: q2, Number: 1, FirstReceivedAt: sent, ReceivedAt: sent}, nil); err != nil {
+		t.Fatal(err)
+	}
+	recs := &memstore.Records{}
 	clock := at(now)
 	if logs == nil {
 		logs = &bytes.Buffer{}
 	}
-	return &Service{
-		Calendar: mustDefault(t), Organisations: runRegister(), Returns: runReturns, Records: recs,
+	return &collection.Service{
+		Calendar: cal, Organisations: store, Returns: store, Records: recs,
 		Sender: sender, SendTo: sendTo, Now: func() time.Time { return clock },
 		Log: slog.New(slog.NewJSONHandler(logs, nil)),
 	}, recs
 }
 
-func outcomes(res RunResult) []string {
+func outcomes(res collection.RunResult) []string {
 	var out []string
 	for _, o := range res.Outcomes {
 		s := fmt.Sprintf("%s %s %s", o.Stage, o.Org, o.Result)
@@ -188,11 +139,11 @@ func TestRunRemindsOnlyThoseWhoOweOncePerStage(t *testing.T) {
 	if got, want := sender.to(), []string{"due_soon one@a.example.gov.uk", "due_soon returns@b.example.gov.uk", "due_soon two@a.example.gov.uk"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sent to %q, want %q", got, want)
 	}
-	if got := res.SentByStage(); !reflect.DeepEqual(got, map[Stage]int{StageDueSoon: 2}) || res.Incomplete() {
+	if got := res.SentByStage(); !reflect.DeepEqual(got, map[collection.Stage]int{collection.StageDueSoon: 2}) || res.Incomplete() {
 		t.Errorf("sent by stage %v, incomplete %v", got, res.Incomplete())
 	}
 	for _, m := range sender.sent {
-		if ref := m.Reference; (ref != "2026-27-Q2/due_soon/AAA" && ref != "2026-27-Q2/due_soon/BBB") || m.Personalisation[FieldDueDate] != "30 October 2026" {
+		if ref := m.Reference; (ref != "2026-27-Q2/due_soon/AAA" && ref != "2026-27-Q2/due_soon/BBB") || m.Personalisation[collection.FieldDueDate] != "30 October 2026" {
 			t.Errorf("message %s: %v", m.Reference, m.Personalisation)
 		}
 	}
@@ -201,7 +152,7 @@ func TestRunRemindsOnlyThoseWhoOweOncePerStage(t *testing.T) {
 		t.Fatalf("records = %+v, want AAA and BBB", rs)
 	}
 	for _, r := range rs {
-		if r.Status != RecordSent || r.Day != day("2026-10-16") || r.Run == "" || r.SentAt.IsZero() || r.ClaimedAt.IsZero() {
+		if r.Status != collection.RecordSent || r.Day != day("2026-10-16") || r.Run == "" || r.SentAt.IsZero() || r.ClaimedAt.IsZero() {
 			t.Errorf("record %+v", r)
 		}
 	}
@@ -265,7 +216,7 @@ func TestRunReleasesWhatItCouldNotSend(t *testing.T) {
 	down := true
 	sender := &fakeSender{fail: func(to string) error {
 		if down && strings.HasSuffix(to, "@b.example.gov.uk") {
-			return fmt.Errorf("SMTP: %w", ErrTemporary)
+			return fmt.Errorf("SMTP: %w", collection.ErrTemporary)
 		}
 		return nil
 	}}
@@ -340,7 +291,7 @@ func TestConcurrentRunsSendOnce(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-			sent[i] = res.SentByStage()[StageDueSoon]
+			sent[i] = res.SentByStage()[collection.StageDueSoon]
 		})
 	}
 	wg.Wait()
@@ -396,8 +347,8 @@ func TestToday(t *testing.T) {
 		"2026-12-01T23:30:00Z": "2026-12-01", // GMT
 		"2026-12-01T00:30:00Z": "2026-12-01",
 	} {
-		if got := Today(at(in)).Format(time.DateOnly); got != want {
-			t.Errorf("Today(%s) = %s, want %s", in, got, want)
+		if got := collection.Today(at(in)).Format(time.DateOnly); got != want {
+			t.Errorf("collection.Today(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
