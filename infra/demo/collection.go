@@ -206,15 +206,15 @@ func stagesOf(a remindAnswer) []string {
 func mailpitSubjects(mailpitURL, address string) ([]string, error) {
 	resp, err := http.Get(mailpitURL + "/api/v1/search?limit=100&query=" + url.QueryEscape(`to:"`+address+`"`))
 	if err != nil {
-		return nil, fmt.Errorf("Mailpit: %w", err)
+		return nil, fmt.Errorf("mailpit: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("Mailpit search: %s", resp.Status)
+		return nil, fmt.Errorf("mailpit search: %s", resp.Status)
 	}
 	var list struct{ Messages []struct{ Subject string } }
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return nil, fmt.Errorf("Mailpit search: %w", err)
+		return nil, fmt.Errorf("mailpit search: %w", err)
 	}
 	var out []string
 	for _, m := range list.Messages {
