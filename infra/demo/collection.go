@@ -59,10 +59,11 @@ func (d *demo) collectionRound(orgs []workforce.Organisation, held workforce.Org
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "   GET /collection/%s: opens %s, due %s; reminders", q, view.Schedule.Opens, view.Schedule.Due)
+	var cal []string
 	for _, r := range view.Schedule.Reminders {
-		fmt.Fprintf(d.out, " %s %s,", r.Stage, r.Date)
+		cal = append(cal, r.Stage+" "+r.Date)
 	}
+	fmt.Fprintf(d.out, "   GET /collection/%s: opens %s, due %s; reminders %s", q, view.Schedule.Opens, view.Schedule.Due, strings.Join(cal, ", "))
 	states := map[string]int{}
 	for _, o := range view.Organisations {
 		states[o.State]++
