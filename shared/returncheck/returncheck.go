@@ -125,7 +125,7 @@ func kindOf(data []byte) workforce.Format {
 	if bytes.HasPrefix(data, zipMagic) || bytes.HasPrefix(data, cfbMagic) {
 		return workforce.FormatXLSX
 	}
-	if t := bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM)); len(t) > 0 && t[0] == '{' {
+	if t := bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM)); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return workforce.FormatJSON
 	}
 	return workforce.FormatCSV
