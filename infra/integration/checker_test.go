@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/returncheck"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -63,7 +63,7 @@ func TestCheckerAgreesWithTheService(t *testing.T) {
 		for f, body := range map[file][]byte{
 			{name + ".xlsx", apigw.ContentTypeXLSX}:         book,
 			{name + ".csv", apigw.ContentTypeCSV}:           sample.CSV(values),
-			{name + ".json", apigw.ContentTypeJSON}:         jsonOf(values),
+			{name + ".json", apigw.ContentTypeJSON}:         lenientJSON(values),
 			{name + "-as-xlsx.xlsx", apigw.ContentTypeXLSX}: sample.CSV(values),
 		} {
 			n++
@@ -105,8 +105,8 @@ func TestCheckerAgreesWithTheService(t *testing.T) {
 	t.Logf("%d files checked by both", n)
 }
 
-// jsonOf is sample.JSON, with a number that is not one written as a string.
-func jsonOf(values map[string]string) []byte {
+// lenientJSON is sample.JSON, with a number that is not one written as a string.
+func lenientJSON(values map[string]string) []byte {
 	out := map[string]any{}
 	for k, s := range values {
 		out[k] = s

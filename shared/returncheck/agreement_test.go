@@ -12,41 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/returncheck"
+	"github.com/ddat-workforce/returns/shared/testsupport/memstore"
 	"github.com/ddat-workforce/returns/shared/workforce"
 	"github.com/ddat-workforce/returns/shared/xlsx"
 )
-
-// memOrgs is the register as the service reads it, in memory.
-type memOrgs struct{ reg workforce.Register }
-
-func (m memOrgs) Organisation(_ context.Context, code string) (*workforce.Organisation, error) {
-	if o, ok := m.reg[code]; ok {
-		return &o, nil
-	}
-	return nil, nil
-}
-
-func (m memOrgs) Organisations(context.Context) ([]workforce.Organisation, error) {
-	var orgs []workforce.Organisation
-	for _, o := range m.reg {
-		orgs = append(orgs, o)
-	}
-	return orgs, nil
-}
-
-func (m memOrgs) PutOrganisation(context.Context, workforce.Organisation) error {
-	return errors.New("the register is read-only here")
-}
-
-// noReturns is a store with nothing sent yet: what the checker assumes offline. Check
-// reads only current versions; any other method would panic on the nil interface.
-type noReturns struct{ workforce.ReturnStore }
-
-func (noReturns) Current(context.Context, string, period.Quarter) (*workforce.Version, error) {
-	return nil, nil
-}
 
 // formatFor is the format the service is told a file is: the portal and any client send
 // the content type of the file's extension.
@@ -90,7 +60,14 @@ func TestAgreesWithService(t *testing.T) {
 		t.Fatal(err)
 	}
 	checker := returncheck.Checker{Register: reg, Now: testNow, DueDays: returncheck.DefaultDueDays}
-	svc := &workforce.Service{Returns: noReturns{}, Organisations: memOrgs{reg}, ParseXLSX: xlsx.Parse,
+	// nothing sent yet, as the checker assumes offline
+	store := &memstore.Store{}
+	for _, o := range reg {
+		if err := store.PutOrganisation(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := &workforce.Service{Returns: store, Organisations: store, Files: &memstore.Bucket{}, ParseXLSX: xlsx.Parse,
 		DueDays: returncheck.DefaultDueDays, Now: func() time.Time { return testNow }}
 	admin := workforce.Principal{Subject: "agreement-test", Roles: []string{"admin"}}
 

@@ -2,18 +2,19 @@ package returncheck_test
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 	"github.com/ddat-workforce/returns/shared/xlsx"
 )
@@ -164,18 +165,7 @@ func corpus(t *testing.T) []entry {
 }
 
 // csvOf writes values as the field,value format, in catalogue order.
-func csvOf(values map[string]string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"field", "value"})
-	for _, f := range workforce.Fields {
-		if s, ok := values[f.Key]; ok {
-			_ = w.Write([]string{f.Key, s})
-		}
-	}
-	w.Flush()
-	return b.Bytes()
-}
+func csvOf(values map[string]string) []byte { return sample.CSV(values) }
 
 // jsonOf writes values as the JSON format, numbers as JSON numbers where they are numbers.
 func jsonOf(values map[string]string) []byte { return jsonWith(values, nil) }
@@ -203,73 +193,30 @@ func jsonWith(values map[string]string, extra map[string]any) []byte {
 // numbers as numbers, everything else as text.
 func xlsxOf(t *testing.T, values map[string]string) []byte {
 	t.Helper()
-	return fillTemplate(t, values, nil)
+	tpl, err := template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sample.FillTemplate(tpl, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // xlsxWithName is xlsxOf with one more defined name, pointing at a cell holding value.
 func xlsxWithName(t *testing.T, values map[string]string, name, value string) []byte {
 	t.Helper()
-	return fillTemplate(t, values, func(f *excelize.File) {
-		if err := f.SetCellStr("Return", "H3", value); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.SetDefinedName(&excelize.DefinedName{Name: name, RefersTo: "Return!$H$3"}); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-var templateCache = map[string][]byte{}
-
-func template(t *testing.T) []byte {
-	t.Helper()
-	if b, ok := templateCache["t"]; ok {
-		return b
-	}
-	b, err := xlsx.Template(xlsx.TemplateOptions{
-		Organisations: []workforce.Organisation{{Code: "HMRC", Name: "HM Revenue and Customs", Kind: workforce.CivilService}},
-		Periods:       []period.Quarter{period.MustQuarter("2025-26-Q2")},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	templateCache["t"] = b
-	return b
-}
-
-func fillTemplate(t *testing.T, values map[string]string, edit func(*excelize.File)) []byte {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(template(t)))
+	f, err := excelize.OpenReader(bytes.NewReader(xlsxOf(t, values)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cells := map[string][2]string{}
-	for _, dn := range f.GetDefinedName() {
-		sheet, cell, ok := strings.Cut(strings.ReplaceAll(strings.TrimPrefix(dn.RefersTo, "="), "$", ""), "!")
-		if ok && (dn.Scope == "" || dn.Scope == "Workbook") {
-			cells[dn.Name] = [2]string{strings.Trim(sheet, "'"), cell}
-		}
+	if err := f.SetCellStr("Return", "H3", value); err != nil {
+		t.Fatal(err)
 	}
-	for k, s := range values {
-		at, ok := cells[k]
-		if !ok {
-			t.Fatalf("template has no defined name %q", k)
-		}
-		if fl, ok := workforce.FieldByKey(k); ok && fl.Numeric() {
-			if n, err := strconv.ParseFloat(s, 64); err == nil {
-				if err := f.SetCellValue(at[0], at[1], n); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-		}
-		if err := f.SetCellStr(at[0], at[1], s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if edit != nil {
-		edit(f)
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: name, RefersTo: "Return!$H$3"}); err != nil {
+		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	if err := f.Write(&out); err != nil {
@@ -277,3 +224,11 @@ func fillTemplate(t *testing.T, values map[string]string, edit func(*excelize.Fi
 	}
 	return out.Bytes()
 }
+
+// template is the service's template, made once.
+var template = sync.OnceValues(func() ([]byte, error) {
+	return xlsx.Template(xlsx.TemplateOptions{
+		Organisations: []workforce.Organisation{{Code: "HMRC", Name: "HM Revenue and Customs", Kind: workforce.CivilService}},
+		Periods:       []period.Quarter{period.MustQuarter("2025-26-Q2")},
+	})
+})
