@@ -201,8 +201,12 @@ func (b builder) targets() report.Table {
 				latestN = b.floatCount(t.LatestValue)
 			}
 		}
+		note := t.Note
+		if !b.management() {
+			note = publishedNote(t)
+		}
 		// Counts of organisations are not counts of people: exact in every edition.
-		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(t.Note),
+		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(note),
 			t.Period.String(), judgedAtText(t.JudgedAt), latestAt, latestP, latestN,
 			int64(t.OrganisationsAnswered), int64(t.OrganisationsExpected), fmt.Sprintf("[note %d]", b.targetNote(i))})
 	}
