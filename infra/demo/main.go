@@ -5,6 +5,9 @@
 //  2. submits a return for every organisation of the register and every quarter from
 //     2023-24-Q1 to 2025-26-Q1 as a submitter of that organisation, in turn as a filled
 //     template (GET /template, then filled by defined name), CSV and JSON;
+//     2a. runs a collection round for the last quarter: its calendar, returns contacts for
+//     three organisations, the reminders of each day that has come (to the two that have
+//     not sent it yet, not to the one that has), and what Mailpit received;
 //  3. revises one return (version 2; version 1 stays readable), sends the same figures
 //     again (a duplicate) and sends two files with mistakes (rejected, every problem named);
 //  4. reads the returns back as a leader and prints the government-wide figures.
@@ -111,6 +114,9 @@ func run(ctx context.Context, out io.Writer) error {
 	held := heldBack(orgs)
 	submitTook, err := d.submitAll(orgs, quarters, held)
 	if err != nil {
+		return err
+	}
+	if err := d.collectionRound(orgs, held, lastQuarter); err != nil {
 		return err
 	}
 	if err := d.revise(held, lastQuarter); err != nil {

@@ -61,6 +61,8 @@ var probes = []probe{
 	{route: "POST /rollups/{month}", path: "/rollups/2099-01"}, // not ended: 422 once allowed
 	{route: "GET /reports/{month}", path: "/reports/2099-01"},
 	{route: "GET /reports/{month}", path: "/reports/2099-01?edition=management", also: &workforce.ManagementFigures},
+	{route: "GET /collection/{period}", path: "/collection/2030-31-Q1"},
+	{route: "POST /reminders/{date}", path: "/reminders/2999-01-01"}, // a day that has not come: 422 once allowed, nothing sent
 }
 
 // roleClaim is a value of the roles claim and the roles it means.

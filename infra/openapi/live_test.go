@@ -358,6 +358,33 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: rep, path: "/reports/August", token: sub, want: []int{400}})
 	l.do(req{route: rep, path: "/reports/" + month, want: []int{401}})
 
+	// The collection: a quarter's states and reminders, and a day's reminders run twice. An
+	// organisation of our own with returns contacts owes 2025-26-Q1 alone (it exists only
+	// around that quarter), so the run reminds it and no other test's organisation.
+	owes := workforce.Organisation{Code: newCode(t), Name: "OpenAPI test body that owes", Parent: "CO", Kind: workforce.CivilService,
+		BaselineHeadcount: 500, ActiveFrom: "2025-04-01", ActiveTo: "2025-09-29",
+		ReturnsContacts: []string{"openapi.returns@owes.example.gov.uk"}}
+	body, _ = json.Marshal(workforce.OrganisationWithContacts(owes))
+	l.checkRequest(put, "application/json", body)
+	l.do(req{route: put, path: "/organisations/" + owes.Code, token: admin, contentType: "application/json", body: body, want: []int{201}})
+	l.do(req{route: "GET /organisations", path: "/organisations", token: admin, want: []int{200}})
+	coll := "GET /collection/{period}"
+	l.do(req{route: coll, path: "/collection/" + q.String(), token: leader, want: []int{200}})
+	l.do(req{route: coll, path: "/collection/" + q.String(), token: sub, want: []int{403}})
+	l.do(req{route: coll, path: "/collection/2025%20Q1", token: admin, want: []int{400}})
+	l.do(req{route: coll, path: "/collection/2019-20-Q1", token: leader, want: []int{404}})
+	rem := "POST /reminders/{date}"
+	const dueSoon = "2025-07-16" // 2025-26-Q1's due-soon day
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, token: admin, want: []int{200}})
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, token: admin, want: []int{200}})
+	l.do(req{route: rem, path: "/reminders/2025-07-17", token: admin, want: []int{200}}) // no reminder falls on it
+	l.do(req{route: rem, path: "/reminders/2999-01-01", token: admin, want: []int{422}})
+	l.do(req{route: rem, path: "/reminders/16-07-2025", token: admin, want: []int{400}})
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, token: leader, want: []int{403}})
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, want: []int{401}})
+	// Now with the reminder it was sent.
+	l.do(req{route: coll, path: "/collection/" + q.String(), token: admin, want: []int{200}})
+
 	// Coverage: every route answered with its success at least once (a report may only
 	// be 404 while no snapshot has workbooks), and the error statuses were all seen.
 	errorsSeen := map[int]bool{}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -21,6 +22,7 @@ import (
 type API struct {
 	Service        *workforce.Service
 	Rollups        *rollup.Service
+	Collection     *collection.Service
 	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims

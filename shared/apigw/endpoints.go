@@ -278,6 +278,15 @@ func (a *API) listOrganisations(ctx context.Context, r request) (events.APIGatew
 	if orgs == nil {
 		orgs = []workforce.Organisation{}
 	}
+	// Returns contacts are personal data: an Organisation's JSON leaves them out, and only
+	// those workforce.ReturnsContacts admits are shown them.
+	if workforce.ReturnsContacts.Admits(r.principal) {
+		withContacts := make([]workforce.OrganisationWithContacts, len(orgs))
+		for i, o := range orgs {
+			withContacts[i] = workforce.OrganisationWithContacts(o)
+		}
+		return jsonResponse(http.StatusOK, map[string]any{"organisations": withContacts}), nil
+	}
 	return jsonResponse(http.StatusOK, map[string]any{"organisations": orgs}), nil
 }
 
@@ -290,16 +299,17 @@ func (a *API) putOrganisation(ctx context.Context, r request) (events.APIGateway
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&o); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The body is not an organisation.", []workforce.Problem{{Code: "bad_json", Message: fmt.Sprintf("The body must be a JSON organisation {code, name, parent, kind, baseline_headcount, active_from, active_to}: %v.", err)}})
+		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The body is not an organisation.", []workforce.Problem{{Code: "bad_json", Message: fmt.Sprintf("The body must be a JSON organisation {code, name, parent, kind, baseline_headcount, active_from, active_to, returns_contacts}: %v.", err)}})
 	}
 	stored, created, err := a.Service.PutOrganisation(ctx, r.PathParameters["code"], o)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	// Only admins reach here: the answer shows the returns contacts as stored.
 	if created {
-		return jsonResponse(http.StatusCreated, stored), nil
+		return jsonResponse(http.StatusCreated, workforce.OrganisationWithContacts(stored)), nil
 	}
-	return jsonResponse(http.StatusOK, stored), nil
+	return jsonResponse(http.StatusOK, workforce.OrganisationWithContacts(stored)), nil
 }
 
 // badParams is a 400 for a malformed path or query parameter, naming each problem.

@@ -61,6 +61,9 @@ var Routes = []Route{
 	// The published edition is for anyone signed in; the handler asks
 	// workforce.ManagementFigures before it hands out the management edition.
 	{"GET", "/reports/{month}", FunctionRead, workforce.SignedIn, (*API).getReport},
+	// Running the collection (collection.go): where a quarter stands, and a day's reminders.
+	{"GET", "/collection/{period}", FunctionRead, workforce.FollowCollection, (*API).getCollection},
+	{"POST", "/reminders/{date}", FunctionReminders, workforce.SendReminders, (*API).postReminders},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/cloudwatch"
+	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/dynamo"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
@@ -64,6 +65,11 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		return nil, fmt.Errorf("targets file: %w", err)
 	}
 	recorder := &cloudwatch.Metrics{W: os.Stdout}
+	// The calendar is checked here too: a bad one stops every function at start-up.
+	cal, err := collection.Default(cfg.DueDays, cfg.FirstQuarter)
+	if err != nil {
+		return nil, err
+	}
 	store := &dynamo.Store{DB: c.DynamoDB, Table: cfg.TableName}
 	files := &s3store.Store{Client: c.S3, Bucket: cfg.BucketName}
 	svc := &workforce.Service{
@@ -85,9 +91,12 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		FirstQuarter:  cfg.FirstQuarter,
 		Recorder:      recorder,
 	}
+	// Only the reminders function gives it a sender (withSender).
+	coll := &collection.Service{Calendar: cal, Organisations: store, Returns: store, Records: store, Log: log}
 	return &apigw.API{
 		Service:        svc,
 		Rollups:        rollups,
+		Collection:     coll,
 		Presign:        files.PresignGet,
 		Template:       template,
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},

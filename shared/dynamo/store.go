@@ -5,6 +5,7 @@
 //	current      pk CURRENT#<org>          sk <period>        copy of the newest version; gsi1 PERIOD#<period> / <org>
 //	organisation pk REGISTER               sk ORG#<code>
 //	idempotency  pk IDEM#<sha256(scope)>#<key>  sk IDEM     expires_at (TTL)
+//	reminder     pk REMIND#<period>        sk <stage>#<org>   (reminders.go)
 //
 // A new version and the move of its current pointer are one conditional transaction, so
 // racing submissions can never share a number or leave a version without its pointer.
@@ -32,6 +33,7 @@ import (
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }

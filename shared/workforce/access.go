@@ -77,8 +77,16 @@ var (
 	// ManagementFigures: leaders and admins see the figures before disclosure control
 	// (metrics, rollup snapshots, the management edition of a report).
 	ManagementFigures = Policy{Every: []Role{RoleLeader, RoleAdmin}}
+	// ReturnsContacts: the register's returns contacts are personal data, shown only to
+	// the admins who set them.
+	ReturnsContacts = Policy{Every: []Role{RoleAdmin}}
 	// RunRollup: admins run a month's rollup by hand (the schedule needs no one).
 	RunRollup = Policy{Every: []Role{RoleAdmin}}
+	// FollowCollection: leaders and admins see where a quarter's collection stands (who
+	// has sent, who owes, which reminders went).
+	FollowCollection = Policy{Every: []Role{RoleLeader, RoleAdmin}}
+	// SendReminders: admins run a day's reminders by hand (the schedule needs no one).
+	SendReminders = Policy{Every: []Role{RoleAdmin}}
 )
 
 // Admits reports whether p may do it for some organisation: the check a route makes

@@ -51,6 +51,15 @@ func TestPolicies(t *testing.T) {
 		{"RunRollup", workforce.RunRollup, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {true, true, true},
 			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+		{"FollowCollection", workforce.FollowCollection, map[string]verdict{
+			"submitter": {}, "leader": {true, true, true}, "admin": {true, true, true},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {true, true, true}}},
+		{"SendReminders", workforce.SendReminders, map[string]verdict{
+			"submitter": {}, "leader": {}, "admin": {true, true, true},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+		{"ReturnsContacts", workforce.ReturnsContacts, map[string]verdict{
+			"submitter": {}, "leader": {}, "admin": {true, true, true},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
 		{"zero", workforce.Policy{}, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {}, "nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
 	} {
