@@ -5,6 +5,7 @@
 //	current      pk CURRENT#<org>          sk <period>        copy of the newest version; gsi1 PERIOD#<period> / <org>
 //	organisation pk REGISTER               sk ORG#<code>
 //	idempotency  pk IDEM#<sha256(scope)>#<key>  sk IDEM     expires_at (TTL)
+//	extract      pk EXTRACT#<id>           sk EXTRACT         a staff extract's status; expires_at (TTL)
 //
 // A new version and the move of its current pointer are one conditional transaction, so
 // racing submissions can never share a number or leave a version without its pointer.
@@ -66,6 +67,7 @@ type versionItem struct {
 	FileSHA256   string              `dynamodbav:"file_sha256"`
 	FileKey      string              `dynamodbav:"file_key"`
 	Format       string              `dynamodbav:"format"`
+	ExtractRows  int                 `dynamodbav:"extract_rows,omitempty"`
 	ReceivedAt   string              `dynamodbav:"received_at"`
 	FirstAt      string              `dynamodbav:"first_received_at,omitempty"`
 	SubmittedBy  string              `dynamodbav:"submitted_by,omitempty"`
@@ -79,7 +81,7 @@ func periodGSI(q period.Quarter) string             { return "PERIOD#" + q.Strin
 func toItem(v workforce.Version) versionItem {
 	return versionItem{SubmissionID: v.SubmissionID, Org: v.Org, Period: v.Period.String(), Version: v.Number,
 		Kind: string(v.Kind), Values: v.Values, Warnings: v.Warnings, SHA256: v.SHA256, FileSHA256: v.FileSHA256,
-		FileKey: v.FileKey, Format: v.Format, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy,
+		FileKey: v.FileKey, Format: v.Format, ExtractRows: v.Rows, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy,
 		FirstAt: v.FirstReceivedAt.UTC().Format(time.RFC3339Nano)}
 }
 
@@ -100,7 +102,7 @@ func (it versionItem) version() (workforce.Version, error) {
 	}
 	return workforce.Version{SubmissionID: it.SubmissionID, Org: it.Org, Period: q, Number: it.Version,
 		Kind: workforce.OrgKind(it.Kind), Values: it.Values, Warnings: it.Warnings, SHA256: it.SHA256,
-		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, ReceivedAt: t, FirstReceivedAt: first,
+		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, Rows: it.ExtractRows, ReceivedAt: t, FirstReceivedAt: first,
 		SubmittedBy: it.SubmittedBy}, nil
 }
 
