@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -21,6 +22,7 @@ import (
 type API struct {
 	Service        *workforce.Service
 	Rollups        *rollup.Service
+	Extracts       *ingest.Service
 	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims
@@ -91,6 +93,8 @@ func (a *API) endpoints() map[string]endpoint {
 		"GET /rollups/{month}":                           a.getRollup,
 		"POST /rollups/{month}":                          a.postRollup,
 		"GET /reports/{month}":                           a.getReport,
+		"POST /extracts":                                 a.postExtract,
+		"GET /extracts/{id}":                             a.getExtract,
 	}
 }
 

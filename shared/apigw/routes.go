@@ -23,6 +23,8 @@ const (
 	FunctionSubmit = "submit" // writes returns and the register; puts uploads
 	FunctionRead   = "read"   // reads returns, register, template, rollups; presigns reports
 	FunctionRollup = "rollup" // runs the rollup: reads returns, writes snapshots and reports
+	// FunctionIngest reads uploaded staff extracts from S3 events; it serves no route.
+	FunctionIngest = "ingest"
 )
 
 // Route is one API route: its method and path as API Gateway writes them ("{org}" for a
@@ -66,6 +68,9 @@ var Routes = []Route{
 	// The published edition is for anyone signed in; the handler keeps the management
 	// edition to leaders and admins.
 	{"GET", "/reports/{month}", FunctionRead, anyone},
+	// A staff extract is asked for here and uploaded straight to S3 (SPEC §10).
+	{"POST", "/extracts", FunctionSubmit, []Role{RoleSubmitter, RoleAdmin}},
+	{"GET", "/extracts/{id}", FunctionRead, returnsRoles},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.

@@ -15,6 +15,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/cloudwatch"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
@@ -83,9 +84,11 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,
 	}
+	extracts := &ingest.Service{Extracts: store, Objects: files, Returns: svc, Log: log}
 	return &apigw.API{
 		Service:        svc,
 		Rollups:        rollups,
+		Extracts:       extracts,
 		Presign:        files.PresignGet,
 		Template:       template,
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
