@@ -207,16 +207,26 @@ func (s *Service) Ingest(ctx context.Context, ev Event) error {
 		log.ErrorContext(ctx, "extract not read; left for a retry", "error", err.Error())
 		return err
 	}
-	out.FinishedAt, out.LeaseUntil = s.now(), time.Time{}
-	if err := s.Extracts.UpdateExtract(ctx, out, Processing); err != nil {
-		return fmt.Errorf("record extract %s as %s: %w", id, out.Status, err)
-	}
-	log.InfoContext(ctx, "extract "+string(out.Status), "org", out.Org, "period", out.Period.String(), "rows", out.Rows,
-		"sha256", out.SHA256, "problems", problemTotal(out.ProblemCounts), "duration_ms", out.FinishedAt.Sub(out.StartedAt).Milliseconds())
+	// The file goes first, so that an extract answered as accepted or rejected is gone.
 	if err := s.Objects.DeleteExtract(context.WithoutCancel(ctx), ev.Key, ev.VersionID); err != nil {
 		// The lifecycle rule removes it within a day; the outcome stands.
 		log.ErrorContext(ctx, "extract object not deleted", "error", err.Error())
 	}
+	out.FinishedAt, out.LeaseUntil = s.now(), time.Time{}
+	// With the file gone a retry of the event could not read it again, so the outcome is
+	// written with a few tries of its own.
+	for attempt := 0; ; attempt++ {
+		err := s.Extracts.UpdateExtract(context.WithoutCancel(ctx), out, Processing)
+		if err == nil {
+			break
+		}
+		if attempt == 4 || errors.Is(err, ErrStatusChanged) {
+			return fmt.Errorf("record extract %s as %s: %w", id, out.Status, err)
+		}
+		time.Sleep(time.Duration(100<<attempt) * time.Millisecond)
+	}
+	log.InfoContext(ctx, "extract "+string(out.Status), "org", out.Org, "period", out.Period.String(), "rows", out.Rows,
+		"sha256", out.SHA256, "problems", problemTotal(out.ProblemCounts), "duration_ms", out.FinishedAt.Sub(out.StartedAt).Milliseconds())
 	return nil
 }
 
