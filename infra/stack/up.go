@@ -29,6 +29,7 @@ const (
 // stackPorts are the loopback ports of one run of the stack.
 type stackPorts struct {
 	dynamo, s3, gateway int
+	smtp, mail          int // Mailpit's SMTP server, and its web interface and API
 }
 
 // up reuses a healthy running stack, or stops whatever is left of an earlier one and starts
@@ -82,6 +83,9 @@ func checkRunning(ctx context.Context, l layout, env stackEnv) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
+	if err := mailReady(ctx, env.Get("MAILPIT_URL")); err != nil {
+		return err
+	}
 	return newClients(env).serving(ctx, env)
 }
 
@@ -109,6 +113,9 @@ func startStack(ctx context.Context, l layout) (stackEnv, error) {
 		return startGateway(ctx, l, bin, ports.gateway, env)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := startMail(ctx, l, ports); err != nil {
 		return nil, err
 	}
 	c := newClients(env)
@@ -143,16 +150,22 @@ func checkInstalled(l layout) (tabledef.Definition, string, error) {
 	if _, err := os.Stat(l.versitygw); err != nil {
 		return tabledef.Definition{}, "", fmt.Errorf("versitygw is not installed at %s: run make deps", l.rel(l.versitygw))
 	}
+	if _, err := os.Stat(l.mailpit); err != nil {
+		return tabledef.Definition{}, "", fmt.Errorf("mailpit is not installed at %s: run make deps", l.rel(l.mailpit))
+	}
 	return def, jars[len(jars)-1], nil
 }
 
-// resetState gives each run empty logs and an empty S3 root: DynamoDB Local runs in memory, so
-// objects kept from an earlier run would point at records that no longer exist.
+// resetState gives each run empty logs, an empty S3 root and an empty mailbox: DynamoDB Local
+// runs in memory, so objects or messages kept from an earlier run would point at records that
+// no longer exist.
 func resetState(l layout) error {
-	if err := os.RemoveAll(l.s3Root); err != nil {
-		return fmt.Errorf("reset %s: %w", l.rel(l.s3Root), err)
+	for _, dir := range []string{l.s3Root, l.mailRoot} {
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("reset %s: %w", l.rel(dir), err)
+		}
 	}
-	for _, dir := range []string{l.logs, l.bin, l.s3Root} {
+	for _, dir := range []string{l.logs, l.bin, l.s3Root, l.mailRoot} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", l.rel(dir), err)
 		}
@@ -163,11 +176,11 @@ func resetState(l layout) error {
 // newStackEnv picks the ports, credentials and signing key of a fresh run and describes them
 // as the environment everything else reads.
 func newStackEnv(l layout) (stackPorts, stackEnv, error) {
-	p, err := freePorts(3)
+	p, err := freePorts(5)
 	if err != nil {
 		return stackPorts{}, nil, err
 	}
-	ports := stackPorts{dynamo: p[0], s3: p[1], gateway: p[2]}
+	ports := stackPorts{dynamo: p[0], s3: p[1], gateway: p[2], smtp: p[3], mail: p[4]}
 	secret := make([]byte, 20)
 	if _, err := rand.Read(secret); err != nil {
 		return stackPorts{}, nil, fmt.Errorf("generate S3 secret: %w", err)
@@ -190,7 +203,9 @@ func newStackEnv(l layout) (stackPorts, stackEnv, error) {
 		{"JWKS_FILE", l.jwks},
 		{"JWT_KEY_FILE", l.jwtKey},
 		{"JWT_KID", kid},
-		{"API_URL", apiURL}, // last, so it is the last line up prints
+		{"MAILPIT_URL", loopbackURL(ports.mail)},               // Mailpit's web interface and API
+		{"SMTP_ADDR", "127.0.0.1:" + strconv.Itoa(ports.smtp)}, // where the SMTP sender delivers
+		{"API_URL", apiURL},                                    // last, so it is the last line up prints
 	}, nil
 }
 

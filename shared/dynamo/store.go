@@ -339,6 +339,8 @@ type orgItem struct {
 	BaselineHeadcount int64  `dynamodbav:"baseline_headcount"`
 	ActiveFrom        string `dynamodbav:"active_from,omitempty"`
 	ActiveTo          string `dynamodbav:"active_to,omitempty"`
+
+	ReturnsContacts []string `dynamodbav:"returns_contacts,omitempty"` // personal data: never logged
 }
 
 // Organisation is one entry of the register, nil if there is none.
@@ -354,7 +356,7 @@ func (s *Store) Organisation(ctx context.Context, code string) (*workforce.Organ
 
 func (it orgItem) organisation() workforce.Organisation {
 	return workforce.Organisation{Code: it.Code, Name: it.Name, Parent: it.Parent, Kind: workforce.OrgKind(it.Kind),
-		BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo}
+		BaselineHeadcount: it.BaselineHeadcount, ActiveFrom: it.ActiveFrom, ActiveTo: it.ActiveTo, ReturnsContacts: it.ReturnsContacts}
 }
 
 // Organisations lists the register, in code order.
@@ -368,7 +370,8 @@ func (s *Store) Organisations(ctx context.Context) ([]workforce.Organisation, er
 // PutOrganisation adds or replaces an organisation in the register.
 func (s *Store) PutOrganisation(ctx context.Context, o workforce.Organisation) error {
 	av, err := attributevalue.MarshalMap(orgItem{PK: "REGISTER", SK: "ORG#" + o.Code, Code: o.Code, Name: o.Name, Parent: o.Parent,
-		Kind: string(o.Kind), BaselineHeadcount: o.BaselineHeadcount, ActiveFrom: o.ActiveFrom, ActiveTo: o.ActiveTo})
+		Kind: string(o.Kind), BaselineHeadcount: o.BaselineHeadcount, ActiveFrom: o.ActiveFrom, ActiveTo: o.ActiveTo,
+		ReturnsContacts: o.ReturnsContacts})
 	if err != nil {
 		return err
 	}

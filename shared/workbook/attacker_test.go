@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )

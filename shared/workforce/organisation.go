@@ -1,7 +1,9 @@
 package workforce
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -19,7 +21,27 @@ type Organisation struct {
 	BaselineHeadcount int64   `json:"baseline_headcount"`
 	ActiveFrom        string  `json:"active_from,omitempty"` // YYYY-MM-DD, empty = always
 	ActiveTo          string  `json:"active_to,omitempty"`   // YYYY-MM-DD, empty = still active
+	// ReturnsContacts are the email addresses reminders go to. They are personal data: set
+	// by admins and shown only to them, never logged, never published. An Organisation's
+	// JSON leaves them out; OrganisationWithContacts is the admin's view that shows them.
+	ReturnsContacts []string `json:"returns_contacts,omitempty"`
 }
+
+// maxReturnsContacts bounds the list: a reminder goes to each address.
+const maxReturnsContacts = 10
+
+// MarshalJSON writes the organisation without its returns contacts, so that no listing,
+// log line or published file can show them by accident. Reading JSON still takes them.
+func (o Organisation) MarshalJSON() ([]byte, error) {
+	type public Organisation // without this method
+	p := public(o)
+	p.ReturnsContacts = nil
+	return json.Marshal(p)
+}
+
+// OrganisationWithContacts is an organisation as an admin sees it: its JSON shows the
+// returns contacts. Use it only in answers to admins.
+type OrganisationWithContacts Organisation
 
 var orgCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
 
@@ -76,7 +98,32 @@ func (o Organisation) Validate() []Problem {
 	if o.ActiveFrom != "" && o.ActiveTo != "" && o.ActiveTo < o.ActiveFrom {
 		add("active_to", "before_start", "active_to cannot be before active_from.")
 	}
+	if len(o.ReturnsContacts) > maxReturnsContacts {
+		add("returns_contacts", "too_many", fmt.Sprintf("Give at most %d returns contacts, not %d.", maxReturnsContacts, len(o.ReturnsContacts)))
+	}
+	seen := map[string]int{}
+	for i, c := range o.ReturnsContacts {
+		// The address itself is personal data, so problems name its position, not its text.
+		switch {
+		case !ValidEmail(c):
+			add("returns_contacts", "invalid_email", fmt.Sprintf("Returns contact %d must be a single email address such as returns@agency.gov.uk, with no name or brackets.", i+1))
+		case seen[strings.ToLower(c)] > 0:
+			add("returns_contacts", "duplicate_email", fmt.Sprintf("Returns contact %d repeats contact %d.", i+1, seen[strings.ToLower(c)]))
+		default:
+			seen[strings.ToLower(c)] = i + 1
+		}
+	}
 	return ps
+}
+
+// ValidEmail reports whether s is one bare email address (returns@agency.gov.uk), as a
+// reminder's To: line takes it: no display name, no angle brackets, no surrounding space.
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.TrimSpace(s) != s {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
 }
 
 // Register is the set of organisations, by code.
