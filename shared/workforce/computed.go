@@ -69,8 +69,9 @@ func (s *Service) CheckExtractAnswers(ctx context.Context, p Principal, raw []Ra
 		return Return{}, err
 	}
 	if o, ok := reg[strings.ToUpper(rawValue(raw, KeyOrg))]; ok && o.Kind != CivilService {
-		ps = append(ps, Problem{Field: KeyOrg, Code: "extract_not_applicable", Message: fmt.Sprintf(
-			"%s is a local-government body, which answers only the two yes/no leadership questions; send them as a return, not with a staff extract.", o.Code)})
+		// Nothing else can be said: none of the computed fields applies to it.
+		return Return{}, Invalid("A staff extract is for a civil-service organisation.", []Problem{{Field: KeyOrg, Code: "extract_not_applicable", Message: fmt.Sprintf(
+			"%s is a local-government body, which answers only the two yes/no leadership questions; send them as a return, not with a staff extract.", o.Code)}})
 	}
 	for _, f := range Fields {
 		if ComputedFromExtract(f) {
