@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -372,6 +373,24 @@ func TestHostileExtracts(t *testing.T) {
 		noExtractObjects(t, p, o.Code)
 	})
 
+	t.Run("a zip bomb", func(t *testing.T) {
+		bomb := zipBombXLSX(t)
+		r, up := h.askExtract(tok, extractAnswers(o.Code, "xlsx", len(bomb)))
+		mustStatus(t, r, 201)
+		if up.Headers["Content-Type"] != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+			t.Errorf("signed content type %q", up.Headers["Content-Type"])
+		}
+		if st := h.put(up, bomb, ""); st != 200 {
+			t.Fatalf("PUT: %d", st)
+		}
+		st := h.awaitExtract(tok, up.ExtractID)
+		if st.Status != "rejected" || st.ProblemCounts["file_too_large"] != 1 || !strings.Contains(st.Message, "1 problem") {
+			t.Errorf("%s %s %+v, want rejected as too large", st.Status, st.Message, st.Problems)
+		}
+		noExtractObjects(t, p, o.Code)
+		mustStatus(t, h.do("GET", "/returns/"+o.Code+"/"+q1.String(), tok, "", nil, nil), 404)
+	})
+
 	t.Run("another organisation's extract", func(t *testing.T) {
 		other := h.newOrg(workforce.CivilService)
 		r, _ := h.askExtract(tok, extractAnswers(other.Code, "csv", len(file)))
@@ -423,4 +442,33 @@ func hasProblemAt(ps []workforce.Problem, field, cell, code string) bool {
 		}
 	}
 	return false
+}
+
+// zipBombXLSX is a well-formed workbook whose one sheet inflates to 8 MiB of spaces from
+// a few kilobytes: no workbook compresses like that.
+func zipBombXLSX(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	parts := [][2]string{
+		{"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/workbook.xml", `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Staff" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`},
+	}
+	for _, p := range parts {
+		w, _ := z.Create(p[0])
+		w.Write([]byte(p[1]))
+	}
+	w, _ := z.Create("xl/worksheets/sheet1.xml")
+	w.Write([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`))
+	blank := bytes.Repeat([]byte(" "), 1<<20)
+	for i := 0; i < 8; i++ {
+		w.Write(blank)
+	}
+	w.Write([]byte(`</sheetData></worksheet>`))
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
