@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -24,6 +25,7 @@ type API struct {
 	Service        *workforce.Service
 	Rollups        *rollup.Service
 	Collection     *collection.Service
+	Extracts       *ingest.Service
 	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims
@@ -94,6 +96,8 @@ func (a *API) endpoints() map[string]endpoint {
 		"GET /rollups/{month}":                           a.getRollup,
 		"POST /rollups/{month}":                          a.postRollup,
 		"GET /reports/{month}":                           a.getReport,
+		"POST /extracts":                                 a.postExtract,
+		"GET /extracts/{id}":                             a.getExtract,
 	}
 	maps.Copy(eps, a.collectionEndpoints())
 	return eps

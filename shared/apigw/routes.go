@@ -23,6 +23,8 @@ const (
 	FunctionSubmit = "submit" // writes returns and the register; puts uploads
 	FunctionRead   = "read"   // reads returns, register, template, rollups; presigns reports
 	FunctionRollup = "rollup" // runs the rollup: reads returns, writes snapshots and reports
+	// FunctionIngest reads uploaded staff extracts from S3 events; it serves no route.
+	FunctionIngest = "ingest"
 )
 
 // Route is one API route: its method and path as API Gateway writes them ("{org}" for a
@@ -69,6 +71,9 @@ var Routes = []Route{
 	// Running the collection (collection.go): where a quarter stands, and a day's reminders.
 	{"GET", "/collection/{period}", FunctionRead, leaders},
 	{"POST", "/reminders/{date}", FunctionReminders, adminOnly},
+	// A staff extract is asked for here and uploaded straight to S3 (SPEC §10).
+	{"POST", "/extracts", FunctionSubmit, []Role{RoleSubmitter, RoleAdmin}},
+	{"GET", "/extracts/{id}", FunctionRead, returnsRoles},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.
