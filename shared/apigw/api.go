@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -23,6 +24,7 @@ type API struct {
 	Service        *workforce.Service
 	Rollups        *rollup.Service
 	Collection     *collection.Service
+	Extracts       *ingest.Service
 	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims

@@ -16,6 +16,8 @@ const (
 	FunctionSubmit = "submit" // writes returns and the register; puts uploads
 	FunctionRead   = "read"   // reads returns, register, template, rollups; presigns reports
 	FunctionRollup = "rollup" // runs the rollup: reads returns, writes snapshots and reports
+	// FunctionIngest reads uploaded staff extracts from S3 events; it serves no route.
+	FunctionIngest = "ingest"
 )
 
 // Route is one API route, in one entry: its method and path as API Gateway writes them
@@ -64,6 +66,10 @@ var Routes = []Route{
 	// Running the collection (collection.go): where a quarter stands, and a day's reminders.
 	{"GET", "/collection/{period}", FunctionRead, workforce.FollowCollection, (*API).getCollection},
 	{"POST", "/reminders/{date}", FunctionReminders, workforce.SendReminders, (*API).postReminders},
+	// A staff extract is asked for here and uploaded straight to S3 (SPEC §10); it becomes
+	// a return, so asking for one is sending a return.
+	{"POST", "/extracts", FunctionSubmit, workforce.WriteReturns, (*API).postExtract},
+	{"GET", "/extracts/{id}", FunctionRead, workforce.ReadReturns, (*API).getExtract},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.

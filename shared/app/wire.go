@@ -16,6 +16,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/cloudwatch"
 	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
@@ -93,10 +94,12 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 	}
 	// Only the reminders function gives it a sender (withSender).
 	coll := &collection.Service{Calendar: cal, Organisations: store, Returns: store, Records: store, Log: log}
+	extracts := &ingest.Service{Extracts: store, Objects: files, Returns: svc, Log: log}
 	return &apigw.API{
 		Service:        svc,
 		Rollups:        rollups,
 		Collection:     coll,
+		Extracts:       extracts,
 		Presign:        files.PresignGet,
 		Template:       template,
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
