@@ -91,6 +91,8 @@ func (a *API) endpoints() map[string]endpoint {
 		"GET /rollups/{month}":                           a.getRollup,
 		"POST /rollups/{month}":                          a.postRollup,
 		"GET /reports/{month}":                           a.getReport,
+		"GET /returns/{org}/{period}/versions/{version}/changes":   a.getChanges,
+		"POST /returns/{org}/{period}/versions/{version}/sign-off": a.postSignOff,
 	}
 }
 
@@ -121,10 +123,10 @@ func (a *API) Handler(function string) Handler {
 		if !ok || ep == nil {
 			return errorResponse(workforce.Errorf(workforce.ENotFound, "There is no route %s.", ev.RouteKey), id), nil
 		}
-		// A submitter acts for one organisation: without one the token means nothing
-		// safe, so it is refused here, before any endpoint can read "" as "all".
-		if req.principal.MissingOrg() {
-			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your token has the submitter role but no organisation (no %q claim), so it cannot be used for anything. Ask whoever manages your sign-in to add your organisation.", a.orgClaim()), id), nil
+		// A submitter or an approver acts for one organisation: without one the token
+		// means nothing safe, so it is refused here, before any endpoint can read "" as "all".
+		if role := req.principal.MissingOrg(); role != "" {
+			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your token has the %s role but no organisation (no %q claim), so it cannot be used for anything. Ask whoever manages your sign-in to add your organisation.", role, a.orgClaim()), id), nil
 		}
 		if !allowed(route, req.principal) {
 			return errorResponse(workforce.Errorf(workforce.EForbidden, "Your roles (%s) do not allow %s.", strings.Join(req.principal.Roles, ", "), ev.RouteKey), id), nil

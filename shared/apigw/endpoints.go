@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -240,6 +239,7 @@ type versionRef struct {
 	Version    int       `json:"version"`
 	ReceivedAt time.Time `json:"received_at"`
 	SHA256     string    `json:"sha256"`
+	SignedOff  bool      `json:"signed_off"`
 }
 
 type returnView struct {
@@ -254,6 +254,9 @@ type returnView struct {
 	Warnings     []workforce.Problem `json:"warnings"`
 	ReceivedAt   time.Time           `json:"received_at"`
 	Versions     []versionRef        `json:"versions"`
+	// RevisionReason is why the version was sent: always there from version 2.
+	RevisionReason string       `json:"revision_reason,omitempty"`
+	SignOff        *signOffView `json:"sign_off,omitempty"`
 }
 
 // orgPeriod reads and authorises the {org} and {period} path parameters. Access is
@@ -283,9 +286,9 @@ func (a *API) getVersion(ctx context.Context, r request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	n, err := strconv.Atoi(r.PathParameters["version"])
-	if err != nil || n < 1 {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EBadRequest, "Version %q must be a whole number from 1.", r.PathParameters["version"])
+	n, err := versionParam(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return a.viewVersion(ctx, org, q, n)
 }
@@ -315,16 +318,29 @@ func (a *API) viewVersion(ctx context.Context, org string, q period.Quarter, n i
 			return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.ENotFound, "%s %s has no version %d; it has %d.", org, q, n, len(all))
 		}
 	}
+	signOffs, err := a.Service.SignOffs.SignOffs(ctx, org, q)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	signed := map[int]workforce.SignOff{}
+	for _, s := range signOffs {
+		signed[s.Version] = s
+	}
 	view := returnView{Org: v.Org, Period: v.Period.String(), Version: v.Number, Current: v.Number == cur.Number,
 		SubmissionID: v.SubmissionID, SHA256: v.SHA256, Format: v.Format, Values: workforce.TypedValues(v.Values),
-		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: []versionRef{}}
+		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: []versionRef{}, RevisionReason: v.RevisionReason()}
 	if view.Warnings == nil {
 		view.Warnings = []workforce.Problem{}
+	}
+	if s, ok := signed[v.Number]; ok {
+		sv := viewOfSignOff(s)
+		view.SignOff = &sv
 	}
 	for _, x := range all {
 		// Versions written after the current pointer was read are not shown as history yet.
 		if x.Number <= cur.Number {
-			view.Versions = append(view.Versions, versionRef{x.Number, x.ReceivedAt, x.SHA256})
+			_, ok := signed[x.Number]
+			view.Versions = append(view.Versions, versionRef{x.Number, x.ReceivedAt, x.SHA256, ok})
 		}
 	}
 	return jsonResponse(http.StatusOK, view), nil

@@ -16,6 +16,9 @@ const (
 	RoleSubmitter Role = "submitter"
 	RoleLeader    Role = "leader"
 	RoleAdmin     Role = "admin"
+	// RoleApprover signs off its organisation's returns (SPEC §11): organisation-scoped,
+	// like a submitter.
+	RoleApprover Role = "approver"
 )
 
 // Function names: one Lambda per IAM boundary.
@@ -40,7 +43,7 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 
 var (
 	anyone       []Role
-	returnsRoles = []Role{RoleSubmitter, RoleLeader, RoleAdmin}
+	returnsRoles = []Role{RoleSubmitter, RoleApprover, RoleLeader, RoleAdmin}
 	adminOnly    = []Role{RoleAdmin}
 	leaders      = []Role{RoleLeader, RoleAdmin}
 )
@@ -56,6 +59,10 @@ var Routes = []Route{
 	{"GET", "/returns", FunctionRead, returnsRoles},
 	{"GET", "/returns/{org}/{period}", FunctionRead, returnsRoles},
 	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, returnsRoles},
+	{"GET", "/returns/{org}/{period}/versions/{version}/changes", FunctionRead, returnsRoles},
+	// A sign-off is a write, so the submit function records it; only the organisation's
+	// own approver may (the handler checks the organisation).
+	{"POST", "/returns/{org}/{period}/versions/{version}/sign-off", FunctionSubmit, []Role{RoleApprover}},
 	{"GET", "/organisations", FunctionRead, anyone},
 	{"PUT", "/organisations/{code}", FunctionSubmit, adminOnly},
 	{"GET", "/targets", FunctionRead, anyone},

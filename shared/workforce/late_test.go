@@ -65,6 +65,7 @@ func TestLateReturnWarningIsJudgedOnTheFirstVersion(t *testing.T) {
 			send := func(headcount string) Receipt {
 				v := validValues()
 				v["headcount"] = headcount
+				v[KeyRevisionReason] = "Headcount corrected." // required of the second; a first may carry one
 				body, _ := json.Marshal(v)
 				rc, _, err := s.Submit(context.Background(), Upload{Principal: Principal{Subject: "u", Org: "HMRC", Roles: []string{"submitter"}}, Format: FormatJSON, Body: body})
 				if err != nil {
