@@ -28,6 +28,7 @@ const (
 	anyOrg       orgRule = iota // the request is not about one organisation
 	readsOwnOrg                 // leaders and admins read any; others only their own
 	writesOwnOrg                // admins write any; submitters only their own
+	signsOwnOrg                 // approvers of the organisation only: no role signs off another's
 )
 
 // probe is one request to a route, about the organisation under test.
@@ -58,6 +59,10 @@ var probes = []probe{
 	{route: "GET /returns", path: "/returns?org={org}&period=2025-26-Q1", rule: readsOwnOrg},
 	{route: "GET /returns/{org}/{period}", path: "/returns/{org}/2025-26-Q1", rule: readsOwnOrg},
 	{route: "GET /returns/{org}/{period}/versions/{version}", path: "/returns/{org}/2025-26-Q1/versions/1", rule: readsOwnOrg},
+	{route: "GET /returns/{org}/{period}/versions/{version}/changes", path: "/returns/{org}/2025-26-Q1/versions/1/changes", rule: readsOwnOrg},
+	// The organisation has no return, so an allowed sign-off is 404.
+	{route: "POST /returns/{org}/{period}/versions/{version}/sign-off", path: "/returns/{org}/2025-26-Q1/versions/1/sign-off", contentType: apigw.ContentTypeJSON, rule: signsOwnOrg,
+		body: func(workforce.Organisation) []byte { return []byte(`{"sha256":"` + strings.Repeat("0", 64) + `"}`) }},
 	{route: "GET /organisations", path: "/organisations"},
 	// An organisation with no name: refused as invalid once the caller may change the register.
 	{route: "PUT /organisations/{code}", path: "/organisations/{org}", contentType: apigw.ContentTypeJSON,
@@ -86,6 +91,10 @@ var roleClaims = []roleClaim{
 	{"submitter+leader", []string{"submitter", "leader"}, []string{"submitter", "leader"}},
 	{"submitter+admin", []string{"submitter", "admin"}, []string{"submitter", "admin"}},
 	{"leader+admin", []string{"leader", "admin"}, []string{"leader", "admin"}},
+	{"approver", []string{"approver"}, []string{"approver"}},
+	{"submitter+approver", []string{"submitter", "approver"}, []string{"submitter", "approver"}},
+	{"approver+leader", []string{"approver", "leader"}, []string{"approver", "leader"}},
+	{"approver+admin", []string{"approver", "admin"}, []string{"approver", "admin"}},
 	// API Gateway hands an array claim to Lambda flattened into a string.
 	{`"[admin leader]"`, "[admin leader]", []string{"admin", "leader"}},
 	{`"submitter"`, "submitter", []string{"submitter"}},
@@ -137,8 +146,8 @@ func expected(p probe, route apigw.Route, c caller) int {
 	if c.kind != validToken {
 		return 401
 	}
-	if c.has("submitter") && c.scope == noOrg {
-		return 403 // a submitter acts for one organisation, so the token names one
+	if (c.has("submitter") || c.has("approver")) && c.scope == noOrg {
+		return 403 // a submitter or an approver acts for one organisation, so the token names one
 	}
 	roles := route.Roles
 	if p.roles != nil {
@@ -154,6 +163,10 @@ func expected(p probe, route apigw.Route, c caller) int {
 		}
 	case writesOwnOrg:
 		if !c.has("admin") && c.scope != ownOrg {
+			return 403
+		}
+	case signsOwnOrg:
+		if c.scope != ownOrg {
 			return 403
 		}
 	}
