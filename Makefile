@@ -23,6 +23,8 @@ GOVULNCHECK_VERSION ?= v1.8.0
 
 ROLE ?=
 ORG ?=
+# How long `make fuzz` runs each fuzz target (a go test -fuzztime value: 30s, 2m, 10000x).
+FUZZTIME ?= 30s
 
 # Prefix for recipe lines that need the stack: exports .local/stack.env into the shell.
 with_stack_env = set -a && . '$(STACK_ENV)' && set +a && export STACK_ENV='$(STACK_ENV)' &&
@@ -33,7 +35,7 @@ stack_up = $(STACK) up && set -a && . '$(STACK_ENV)' && set +a && $(GO) run ./in
 # Stops the stack when the recipe's shell exits, however it exits, keeping a failure's status.
 stop_stack_on_exit = trap 'status=$$?; $(STACK) down || status=1; exit $$status' EXIT
 
-.PHONY: help deps deps-node deps-versitygw deps-mailpit deps-go deps-debian up down env token test build bench lint demo clean
+.PHONY: help deps deps-node deps-versitygw deps-mailpit deps-go deps-debian up down env token test fuzz build bench lint demo clean
 
 help: ## List the targets
 	@echo "Targets:"
@@ -91,6 +93,27 @@ test: deps ## Everything a change must pass: go vet and race tests with the stac
 	$(GO) vet ./... || status=$$?; \
 	$(GO) test -count=1 -race ./... || status=$$?; \
 	exit $$status
+
+# Go runs one -fuzz target per invocation, so each Fuzz function gets its own run. Their seed
+# corpora (f.Add and testdata/fuzz/) already run as plain tests in `make test`.
+fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s): make fuzz FUZZTIME=2m
+	@targets=$$(find . \( -name '.?*' -o -name node_modules -o -name testdata \) -prune -o -name '*_test.go' -print0 | \
+	  xargs -0 -r grep -Eo '^func Fuzz[A-Za-z0-9_]*' /dev/null | sed -E 's|^\./(.*)/[^/]*_test\.go:func |\1 |' | sort -u); \
+	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz targets found" >&2; exit 1; fi; \
+	failed=""; ran=0; \
+	while read -r dir name; do \
+	  echo "fuzz: $$name in ./$$dir for $(FUZZTIME)"; \
+	  ran=$$((ran + 1)); \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime '$(FUZZTIME)' "./$$dir" </dev/null || \
+	    failed="$$failed ./$$dir/testdata/fuzz/$$name/"; \
+	done <<< "$$targets"; \
+	if [ -n "$$failed" ]; then \
+	  echo "fuzz: a crash was found; the failing input is written under:" >&2; \
+	  for d in $$failed; do echo "  $$d" >&2; done; \
+	  echo "fuzz: fix the bug, then commit that file as a seed: make test runs it as a plain test." >&2; \
+	  exit 1; \
+	fi; \
+	echo "fuzz: $$ran target(s) ran $(FUZZTIME) each without a failure"
 
 build: ## One bootstrap per function for provided.al2023 arm64, zipped as build/<name>.zip
 	@built=0; \

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/infra/tabledef"
 	"github.com/ddat-workforce/returns/shared/app"
 	"github.com/ddat-workforce/returns/shared/dynamo"
@@ -23,6 +22,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 

@@ -1,8 +1,9 @@
 // Package localgw stands in for API Gateway HTTP API with a JWT authorizer, so the Lambda
 // handlers run unchanged on a laptop. It matches the routes table, refuses requests whose
 // token a JWT authorizer would refuse, shapes each request as a payload format 2.0 event,
-// holds Lambda's limits (6 MB event, integration timeout) and writes the function's answer
-// back the way API Gateway does, including its own error bodies.
+// holds API Gateway's and Lambda's limits (10 MB body, 6 MB event, 6 MB response,
+// integration timeout) and writes the function's answer back the way API Gateway does,
+// including its own error bodies.
 package localgw
 
 import (
@@ -25,12 +26,23 @@ import (
 	"github.com/ddat-workforce/returns/shared/apigw"
 )
 
+// The limits AWS holds, as defaults. Sizes are what AWS counts: the request body as it
+// arrives for API Gateway, the serialised event and response JSON for Lambda, so a binary
+// body (base64 in the event) counts at 4/3 of its size and escaping counts too.
 const (
-	// MaxEventBytes is Lambda's synchronous invocation payload limit (6 MB).
-	MaxEventBytes = 6 * 1024 * 1024
-	// MaxBodyBytes is API Gateway's own request payload cap (10 MB).
+	// MaxBodyBytes is HTTP API's payload quota (10 MB, not adjustable). Over it, API
+	// Gateway answers 413 without calling the integration.
 	MaxBodyBytes = 10 * 1024 * 1024
-	// DefaultIntegrationTimeout is the longest an HTTP API waits for an integration.
+	// MaxEventBytes is Lambda's synchronous request payload quota, "6 MB", which Lambda
+	// enforces as 6 MiB of event JSON ("Request must be smaller than 6291456 bytes").
+	// HTTP API answers 413 when the event is refused.
+	MaxEventBytes = 6 * 1024 * 1024
+	// MaxResponseBytes is Lambda's synchronous response payload quota, enforced as 100 bytes
+	// more than the request's ("Response payload size exceeded maximum allowed payload size
+	// (6291556 bytes)"). Over it the invocation fails and HTTP API answers 500.
+	MaxResponseBytes = 6*1024*1024 + 100
+	// DefaultIntegrationTimeout is HTTP API's maximum integration timeout (30 s, not
+	// adjustable). When it passes, API Gateway answers 503.
 	DefaultIntegrationTimeout = 30 * time.Second
 	// HealthPath answers 200 without a token, for the local stack's readiness check.
 	HealthPath = "/_local/health"
@@ -46,14 +58,29 @@ func WithLogger(l *slog.Logger) Option { return func(g *gateway) { g.log = l } }
 // DefaultIntegrationTimeout.
 func WithIntegrationTimeout(d time.Duration) Option { return func(g *gateway) { g.timeout = d } }
 
+// WithMaxBodyBytes sets the largest request body the gateway reads; the default is
+// MaxBodyBytes.
+func WithMaxBodyBytes(n int64) Option { return func(g *gateway) { g.maxBody = n } }
+
+// WithMaxEventBytes sets the largest event, as JSON, the gateway hands to a function; the
+// default is MaxEventBytes.
+func WithMaxEventBytes(n int) Option { return func(g *gateway) { g.maxEvent = n } }
+
+// WithMaxResponseBytes sets the largest response, as JSON, a function may return; the
+// default is MaxResponseBytes.
+func WithMaxResponseBytes(n int) Option { return func(g *gateway) { g.maxResponse = n } }
+
 type gateway struct {
-	router    *router
-	handlers  map[string]apigw.Handler
-	verifier  *Verifier
-	log       *slog.Logger
-	timeout   time.Duration
-	accountID string
-	apiID     string
+	router      *router
+	handlers    map[string]apigw.Handler
+	verifier    *Verifier
+	log         *slog.Logger
+	timeout     time.Duration
+	maxBody     int64
+	maxEvent    int
+	maxResponse int
+	accountID   string
+	apiID       string
 }
 
 // New serves routes, calling handlers by each route's Function, behind v. It panics if the
@@ -73,13 +100,16 @@ func New(routes []apigw.Route, handlers map[string]apigw.Handler, v *Verifier, o
 		}
 	}
 	g := &gateway{
-		router:    rt,
-		handlers:  handlers,
-		verifier:  v,
-		log:       slog.Default(),
-		timeout:   DefaultIntegrationTimeout,
-		accountID: "000000000000",
-		apiID:     "local",
+		router:      rt,
+		handlers:    handlers,
+		verifier:    v,
+		log:         slog.Default(),
+		timeout:     DefaultIntegrationTimeout,
+		maxBody:     MaxBodyBytes,
+		maxEvent:    MaxEventBytes,
+		maxResponse: MaxResponseBytes,
+		accountID:   "000000000000",
+		apiID:       "local",
 	}
 	for _, o := range opts {
 		o(g)
@@ -146,14 +176,16 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 		return gatewayError(w, http.StatusUnauthorized, key, err)
 	}
 
-	if r.ContentLength > MaxBodyBytes {
-		return gatewayError(w, http.StatusRequestEntityTooLarge, key, errors.New("body over 10 MB"))
+	if r.ContentLength > g.maxBody {
+		return gatewayError(w, http.StatusRequestEntityTooLarge, key,
+			fmt.Errorf("body of %d bytes is over the %d-byte payload limit", r.ContentLength, g.maxBody))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return gatewayError(w, http.StatusRequestEntityTooLarge, key, errors.New("body over 10 MB"))
+			return gatewayError(w, http.StatusRequestEntityTooLarge, key,
+				fmt.Errorf("body is over the %d-byte payload limit", g.maxBody))
 		}
 		return gatewayError(w, http.StatusBadRequest, key, fmt.Errorf("read body: %w", err))
 	}
@@ -162,14 +194,14 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 		route: route, params: params, claims: claims, body: body,
 		requestID: requestID, now: start, accountID: g.accountID, apiID: g.apiID,
 	})
-	// Lambda measures the event as serialised JSON, base64 and escaping included.
-	payload, err := json.Marshal(ev)
+	size, err := jsonSize(ev)
 	if err != nil {
 		return gatewayError(w, http.StatusInternalServerError, key, fmt.Errorf("marshal event: %w", err))
 	}
-	if len(payload) > MaxEventBytes {
+	size-- // API Gateway sends the event without the encoder's newline
+	if size > g.maxEvent {
 		return gatewayError(w, http.StatusRequestEntityTooLarge, key,
-			fmt.Errorf("event is %d bytes, over Lambda's %d", len(payload), MaxEventBytes))
+			fmt.Errorf("event is %d bytes, over Lambda's %d", size, g.maxEvent))
 	}
 
 	resp, err := g.invoke(r.Context(), route, ev)
@@ -177,6 +209,13 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 		return gatewayError(w, http.StatusServiceUnavailable, key, err)
 	}
 	if err != nil {
+		return gatewayError(w, http.StatusInternalServerError, key, err)
+	}
+	// Lambda refuses a response over its quota, so the invocation fails: HTTP API's 500.
+	if size, err := jsonSize(resp); err != nil || size > g.maxResponse {
+		if err == nil {
+			err = fmt.Errorf("response is %d bytes, over Lambda's %d", size, g.maxResponse)
+		}
 		return gatewayError(w, http.StatusInternalServerError, key, err)
 	}
 	if len(resp.MultiValueHeaders) > 0 {
@@ -261,6 +300,23 @@ func writeResponse(w http.ResponseWriter, resp events.APIGatewayV2HTTPResponse) 
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 	return status, nil
+}
+
+// jsonSize counts the bytes of v as JSON the way the Lambda runtime for Go writes it: an
+// encoder without HTML escaping, newline included.
+func jsonSize(v any) (int, error) {
+	var c byteCounter
+	enc := json.NewEncoder(&c)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return int(c), err
+}
+
+type byteCounter int
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
+	return len(p), nil
 }
 
 // gatewayError answers as API Gateway itself does, with {"message": …}.

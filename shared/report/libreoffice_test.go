@@ -9,7 +9,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ddat-workforce/returns/infra/soffice"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 )
 
 // TestLibreOfficeReadsWorkbook checks the workbook with a second implementation of the

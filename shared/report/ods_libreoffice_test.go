@@ -9,7 +9,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ddat-workforce/returns/infra/soffice"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 )
 
 // TestLibreOfficeReadsODSAsXLSX opens the XLSX and the ODS of the same workbook in

@@ -1,4 +1,4 @@
-package rollup
+package rollup_test
 
 import (
 	"context"
@@ -8,45 +8,25 @@ import (
 
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// versions is a ReturnStore holding current versions only; the rollup reads no more.
-type versions struct {
-	workforce.ReturnStore
-	byPeriod map[period.Quarter][]workforce.Version
-}
-
-func (v versions) CurrentByPeriod(_ context.Context, q period.Quarter) ([]workforce.Version, error) {
-	return v.byPeriod[q], nil
-}
-
-type register struct {
-	workforce.OrganisationStore
-	orgs []workforce.Organisation
-}
-
-func (r register) Organisations(context.Context) ([]workforce.Organisation, error) {
-	return r.orgs, nil
-}
-
 // service has one Civil Service organisation reporting a DDaT share of 5% and 100
 // early-career entrants every quarter from 2023-24-Q1 to 2025-26-Q2.
-func service(t *testing.T, dueDays int) *Service {
+func service(t *testing.T, dueDays int) *rollup.Service {
 	t.Helper()
 	set, err := targets.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := versions{byPeriod: map[period.Quarter][]workforce.Version{}}
+	s := newStores(t, workforce.Organisation{Code: "A", Name: "A", Kind: workforce.CivilService, BaselineHeadcount: 1000})
 	for _, q := range period.Range(period.MustQuarter("2023-24-Q1"), period.MustQuarter("2025-26-Q2")) {
-		vals := map[string]string{workforce.KeyOrg: "A", workforce.KeyPeriod: q.String(), workforce.KeyHeadcount: "1000",
-			workforce.KeyDDaTHeadcount: "50", "entrants_apprenticeship": "100", workforce.KeyExecDigitalLeader: "yes", workforce.KeyBoardDigitalNED: "yes"}
-		at := q.ReferenceDate().AddDate(0, 0, 5)
-		vs.byPeriod[q] = []workforce.Version{{Org: "A", Period: q, Number: 1, Kind: workforce.CivilService, Values: vals, ReceivedAt: at, FirstReceivedAt: at}}
+		s.submit(t, "A", q, map[string]string{workforce.KeyHeadcount: "1000", workforce.KeyDDaTHeadcount: "50", "entrants_apprenticeship": "100",
+			workforce.KeyExecDigitalLeader: "yes", workforce.KeyBoardDigitalNED: "yes"}, q.ReferenceDate().AddDate(0, 0, 5))
 	}
-	return &Service{Returns: vs, Organisations: register{orgs: []workforce.Organisation{{Code: "A", Name: "A", Kind: workforce.CivilService, BaselineHeadcount: 1000}}},
+	return &rollup.Service{Returns: s.table, Organisations: s.table,
 		Targets: set, DueDays: dueDays, FirstQuarter: period.MustQuarter("2023-24-Q1"),
 		Now: func() time.Time { return time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC) }}
 }
@@ -101,8 +81,8 @@ func TestMetricsAreJudgedAsOfTheMonthTheQuarterFellDue(t *testing.T) {
 func TestMonthDueHasTheQuarterAsItsReference(t *testing.T) {
 	for _, d := range []int{0, 1, 30, 45, 60, 89, 100} {
 		for _, q := range period.Range(period.MustQuarter("2023-24-Q1"), period.MustQuarter("2027-28-Q4")) {
-			if got := period.ReferenceQuarter(MonthDue(q, d), d); got != q {
-				t.Errorf("due days %d: %s falls due in %s, whose reference quarter is %s", d, q, MonthDue(q, d), got)
+			if got := period.ReferenceQuarter(rollup.MonthDue(q, d), d); got != q {
+				t.Errorf("due days %d: %s falls due in %s, whose reference quarter is %s", d, q, rollup.MonthDue(q, d), got)
 			}
 		}
 	}

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/infra/sample"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -189,6 +189,13 @@ func renderWith(t testing.TB, s rollup.Snapshot, ctl control) []byte {
 	return b
 }
 
+// readEdition renders the published edition of s under ctl and reads it back as the
+// intruder does.
+func readEdition(t testing.TB, s rollup.Snapshot, ctl control) disclosure.Book {
+	t.Helper()
+	return read(t, renderWith(t, s, ctl))
+}
+
 func read(t testing.TB, file []byte) disclosure.Book {
 	t.Helper()
 	b, err := disclosure.ReadXLSX(file)
@@ -236,7 +243,7 @@ func TestIntruderDerivesNothingFromThePublishedEdition(t *testing.T) {
 	}
 	for name, s := range cases {
 		t.Run(name, func(t *testing.T) {
-			sys := disclosure.Attack(read(t, render(t, s, rollup.EditionPublished)))
+			sys := disclosure.Attack(readEdition(t, s, published))
 			for _, f := range sys.Derived() {
 				t.Errorf("derived %s", f)
 			}
@@ -261,8 +268,7 @@ func TestIntruderDerivesNothingAcrossRevisions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sys := disclosure.AttackRevisions(read(t, render(t, c.before, rollup.EditionPublished)),
-				read(t, render(t, c.after, rollup.EditionPublished)), c.change)
+			sys := disclosure.AttackRevisions(readEdition(t, c.before, published), readEdition(t, c.after, published), c.change)
 			for _, f := range sys.Derived() {
 				t.Errorf("derived %s", f)
 			}
@@ -319,8 +325,8 @@ func TestIntruderDerivesCountsWithoutControl(t *testing.T) {
 		// Each revision is protected on its own by complementary suppression, but the
 		// two withhold different shares, and together they give every office but SM01.
 		ctl := published
-		ctl.orgShareBase = 0
-		sys := disclosure.AttackRevisions(read(t, renderWith(t, rev1, ctl)), read(t, renderWith(t, rev2, ctl)),
+		ctl.headcountShareBase = 0
+		sys := disclosure.AttackRevisions(readEdition(t, rev1, ctl), readEdition(t, rev2, ctl),
 			disclosure.Revision{Quarter: "2025-26-Q2", Changed: []string{"SM05"}})
 		var found bool
 		for _, f := range sys.Derived() {

@@ -3,6 +3,7 @@ package workbook
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,5 +140,54 @@ func TestManagementEditionKeepsExactFigures(t *testing.T) {
 	}
 	if rows, _ := f.GetRows("Organisations", excelize.Options{RawCellValue: true}); strings.Contains(fmt.Sprint(rows), "[c]") {
 		t.Error("the management edition withholds a figure")
+	}
+}
+
+// TestPublishedTargetNotesQuoteNoFigures: the metrics' notes quote exact values ("5.5%
+// against 6.0%", "At 2025-26-Q2 it is 6.5%", "Projected 2,700 by …"), which beside a
+// [c] would give a suppressed share away. The published Targets sheet says why in words;
+// the management edition keeps the notes with their figures.
+func TestPublishedTargetNotesQuoteNoFigures(t *testing.T) {
+	s := snapshot(t)
+	figures := regexp.MustCompile(`\d%|\d,\d{3}\b| against \d`)
+	withFigures := 0
+	for _, ts := range s.Targets {
+		if figures.MatchString(ts.Note) {
+			withFigures++
+		}
+	}
+	if withFigures == 0 {
+		t.Fatal("no target note in the test snapshot quotes a figure, so this test would prove nothing")
+	}
+	for _, ed := range rollup.Editions {
+		f := open(t, render(t, s, ed))
+		rows, err := f.GetRows("Targets")
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := -1
+		found := 0
+		for _, row := range rows {
+			for i, c := range row {
+				if c == "Note" && col < 0 {
+					col = i
+				}
+			}
+			if col < 0 || len(row) <= col {
+				continue
+			}
+			if figures.MatchString(row[col]) {
+				found++
+				if ed == rollup.EditionPublished {
+					t.Errorf("published Targets note quotes a figure: %q", row[col])
+				}
+			}
+		}
+		if col < 0 {
+			t.Fatalf("%s: no Note column on the Targets sheet", ed)
+		}
+		if ed == rollup.EditionManagement && found == 0 {
+			t.Errorf("management Targets notes lost their figures")
+		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ddat-workforce/returns/infra/soffice"
 	"github.com/ddat-workforce/returns/shared/rollup"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 )
 
 func renderAs(t testing.TB, s rollup.Snapshot, edition, format string) []byte {

@@ -144,3 +144,41 @@ func (b builder) thresholdCharts(m targets.Measure, chart func(t metrics.TargetS
 	}
 	return cs
 }
+
+// publishedNote says why a target has its status in words alone. The metrics' note quotes
+// exact figures (a value "against" its threshold, a projection, the latest value), which
+// the published edition must not: its figures are in the table's controlled columns, and
+// a sentence beside a [c] would give the suppressed share away.
+func publishedNote(t metrics.TargetStatus) string {
+	at := t.Period.String()
+	switch t.JudgedAt {
+	case metrics.AtDeadlineQuarter:
+		at += ", the deadline quarter"
+	case metrics.AtWindowEnd:
+		at += ", the window's last quarter"
+	}
+	var s string
+	switch t.Status {
+	case metrics.Met:
+		s = "Met at " + at + "."
+	case metrics.Missed:
+		s = "Not met at " + at + "; the value is in the value columns."
+	case metrics.OnTrack:
+		s = fmt.Sprintf("Not met at %s; the projection reaches the threshold by %s.", at, t.EndQuarter)
+	case metrics.OffTrack:
+		s = "Not met at " + at + "."
+		if t.Projection != nil {
+			s = fmt.Sprintf("Not met at %s; the projection does not reach the threshold by %s.", at, t.EndQuarter)
+		}
+	case metrics.NotStarted:
+		s = "Not measured yet at " + at + "."
+	case metrics.NoData:
+		s = "Nothing to judge at " + at + "."
+	default:
+		s = string(t.Status)
+	}
+	if t.LatestPeriod != nil {
+		s += fmt.Sprintf(" The latest value, at %s, is beside it.", t.LatestPeriod)
+	}
+	return s
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -41,6 +42,13 @@ func Build(s rollup.Snapshot, edition string) (report.Workbook, error) {
 }
 
 func build(s rollup.Snapshot, edition string, ctl control) (report.Workbook, error) {
+	wb, _ := layout(s, edition, ctl)
+	return wb, nil
+}
+
+// layout is build, with the rows in which disclosure control withheld counts other than
+// 1 to 4 (the notes list them).
+func layout(s rollup.Snapshot, edition string, ctl control) (report.Workbook, []disclosure.At) {
 	// A snapshot written before targets carried a unit reads it from the measure.
 	s.Targets = slices.Clone(s.Targets)
 	for i := range s.Targets {
@@ -73,12 +81,12 @@ func build(s rollup.Snapshot, edition string, ctl control) (report.Workbook, err
 	if ctl.counts {
 		wb.Shorthand = map[report.Shorthand]string{report.Confidential: confidentialText}
 	}
+	var withheld []disclosure.At
 	if ctl.complementary {
-		if err := protect(&wb); err != nil {
-			return report.Workbook{}, err
-		}
+		withheld = protect(&wb)
+		noteWithheld(&wb, withheld)
 	}
-	return wb, nil
+	return wb, withheld
 }
 
 type builder struct {
@@ -164,7 +172,7 @@ func (b builder) generalNotes() []report.Note {
 		{Number: 1, Text: "The DDaT share is DDaT profession headcount divided by total headcount of civil servants in post at the end of the quarter, over the Civil Service organisations that sent a return. Contractors are not included. Local-government bodies return only the two yes/no leadership answers."},
 		{Number: 2, Text: "Coverage is the headcount of organisations that sent a return, divided by that headcount plus, for each expected organisation without a return, its latest earlier reported headcount (or its baseline headcount if it has never reported)."},
 		{Number: 3, Text: "Early-career entrants joined the DDaT profession through apprenticeships, the Fast Stream, graduate programmes, internships or other early-career programmes." + b.windowText()},
-		{Number: 4, Text: disclosure},
+		{Number: noteDisclosure, Text: disclosure},
 		{Number: 5, Text: "Leadership answers at a quarter use each organisation's latest return at or before that quarter. Appointments count only returns for the quarter itself. Civil Service Leadership Group (CSLG) members, and those of them who have attended an AI immersion workshop, are counted at the reference date, so nobody is counted twice across quarters."},
 		{Number: 6, Text: "Where an organisation has not sent a return for the reference quarter, its row shows its latest earlier return, with the status carried_forward; missing means it has never sent one."},
 	}
@@ -193,8 +201,12 @@ func (b builder) targets() report.Table {
 				latestN = b.floatCount(t.LatestValue)
 			}
 		}
+		note := t.Note
+		if !b.management() {
+			note = publishedNote(t)
+		}
 		// Counts of organisations are not counts of people: exact in every edition.
-		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(t.Note),
+		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(note),
 			t.Period.String(), judgedAtText(t.JudgedAt), latestAt, latestP, latestN,
 			int64(t.OrganisationsAnswered), int64(t.OrganisationsExpected), fmt.Sprintf("[note %d]", b.targetNote(i))})
 	}
@@ -258,13 +270,14 @@ func orZ(s string) report.Cell {
 
 func (b builder) series() report.Table {
 	var rows [][]report.Cell
+	const na = report.NotAvailable
 	for _, q := range b.s.Government.Quarters {
 		// The FTE share is suppressed as the headcount share is: its numerator is the DDaT
 		// staff, its base the staff.
 		rows = append(rows, []report.Cell{q.Period.String(), orgCount(q.ReturnsReceived), orgCount(q.ReturnsExpected), b.coverage(q),
-			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.share(q.DDaTShare, q.DDaTHeadcount, q.Headcount),
-			b.share(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown),
-			b.share(q.DDaTShareFTE, q.DDaTHeadcount, q.Headcount), b.share(q.ProfessionUnknownRate, q.ProfessionUnknown, q.Headcount)})
+			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.headcountShare(q.DDaTShare, q.DDaTHeadcount, q.Headcount, na),
+			b.headcountShare(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown, na),
+			b.headcountShare(q.DDaTShareFTE, q.DDaTHeadcount, q.Headcount, na), b.headcountShare(q.ProfessionUnknownRate, q.ProfessionUnknown, q.Headcount, na)})
 	}
 	t := report.Table{
 		Sheet:       "DDaT share",

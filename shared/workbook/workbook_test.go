@@ -21,13 +21,13 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ddat-workforce/returns/infra/sample"
-	"github.com/ddat-workforce/returns/infra/soffice"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 

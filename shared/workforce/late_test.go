@@ -1,4 +1,4 @@
-package workforce
+package workforce_test
 
 import (
 	"context"
@@ -6,43 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/workforce"
 )
-
-// memReturns keeps versions in memory: enough of a ReturnStore for one organisation-period.
-type memReturns struct {
-	ReturnStore
-	versions []Version
-}
-
-func (m *memReturns) Current(_ context.Context, org string, q period.Quarter) (*Version, error) {
-	var cur *Version
-	for i := range m.versions {
-		if v := &m.versions[i]; v.Org == org && v.Period == q {
-			cur = v
-		}
-	}
-	return cur, nil
-}
-
-func (m *memReturns) Append(_ context.Context, v Version, _ *IdempotencyRecord) error {
-	m.versions = append(m.versions, v)
-	return nil
-}
-
-type memRegister struct{ OrganisationStore }
-
-func (memRegister) Organisation(_ context.Context, code string) (*Organisation, error) {
-	if o, ok := testRegister[code]; ok {
-		return &o, nil
-	}
-	return nil, nil
-}
-
-type noFiles struct{}
-
-func (noFiles) PutUpload(context.Context, string, []byte, string) error { return nil }
-func (noFiles) DeleteUpload(context.Context, string) error              { return nil }
 
 // The late-return warning is judged on when the first version arrived, as the metrics
 // judge lateness: a correction sent long after an on-time return is not late, and a
@@ -59,22 +24,20 @@ func TestLateReturnWarningIsJudgedOnTheFirstVersion(t *testing.T) {
 		{"first late, correction later still", lateDay, muchLater, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			store := &memReturns{}
-			now := tc.first
-			s := &Service{Returns: store, Organisations: memRegister{}, Files: noFiles{}, DueDays: 30, Now: func() time.Time { return now }}
-			send := func(headcount string) Receipt {
-				v := validValues()
+			e := newEnv(t, tc.first)
+			send := func(headcount string) workforce.Receipt {
+				v := workforce.ValidValues()
 				v["headcount"] = headcount
 				v[KeyRevisionReason] = "Headcount corrected." // required of the second; a first may carry one
 				body, _ := json.Marshal(v)
-				rc, _, err := s.Submit(context.Background(), Upload{Principal: Principal{Subject: "u", Org: "HMRC", Roles: []string{"submitter"}}, Format: FormatJSON, Body: body})
+				rc, _, err := e.svc.Submit(context.Background(), workforce.Upload{Principal: hmrc, Format: workforce.FormatJSON, Body: body})
 				if err != nil {
 					t.Fatal(err)
 				}
 				return rc
 			}
 			send("70000")
-			now = tc.second
+			e.clock.Set(tc.second)
 			rc := send("70001")
 			late := false
 			for _, w := range rc.Warnings {

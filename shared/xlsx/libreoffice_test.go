@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ddat-workforce/returns/infra/soffice"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 )
 
 // TestParseSavedByLibreOffice: a filled template that LibreOffice Calc opened and saved

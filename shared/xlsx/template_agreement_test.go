@@ -15,7 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ddat-workforce/returns/infra/soffice"
+	"github.com/ddat-workforce/returns/shared/testsupport/soffice"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 

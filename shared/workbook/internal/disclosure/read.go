@@ -18,6 +18,45 @@ type Grid struct {
 	Rows   [][]string
 }
 
+// withheldIn begins the sentence of the notes that lists the rows in which counts other
+// than 1 to 4 are shown as [c], so that a count of 1 to 4 cannot be worked out from the
+// others (secondary suppression).
+const withheldIn = "To stop a count of 1 to 4 being worked out from the others, some other counts (which may be 0 or 5 or more) are also shown as [c] in these rows (sheet: row): "
+
+// WithheldRows is the sentence of the notes that lists the rows, given as the sheet and
+// the first cell of each, in which counts other than 1 to 4 are shown as [c]; "" if none.
+// A reader knows that a [c] in those rows may be any count, and elsewhere 1 to 4.
+func WithheldRows(rows []At) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	parts := make([]string, len(rows))
+	for i, a := range rows {
+		parts[i] = a.Sheet + ": " + a.Row
+	}
+	return withheldIn + strings.Join(parts, "; ") + "."
+}
+
+// withheldRows reads the rows the notes list as WithheldRows writes them.
+func withheldRows(notes Grid) map[[2]string]bool {
+	out := map[[2]string]bool{}
+	for _, row := range notes.Rows {
+		for _, text := range row {
+			_, list, ok := strings.Cut(text, withheldIn)
+			if !ok {
+				continue
+			}
+			// The sentence ends the note; sheet names cannot hold a colon.
+			for _, p := range strings.Split(strings.TrimSuffix(list, "."), "; ") {
+				if sheet, row, ok := strings.Cut(p, ": "); ok {
+					out[[2]string{sheet, row}] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Book is a workbook's tables by sheet name.
 type Book map[string]Grid
 
@@ -38,7 +77,7 @@ type Revision struct {
 // Attack is the intruder reading one published workbook.
 func Attack(b Book) *System {
 	s := NewSystem()
-	r := reader{s: s, rounded: rounded(b)}
+	r := reader{s: s, withheld: withheldRows(b["Notes"]), rounded: rounded(b)}
 	r.read(b)
 	s.Solve()
 	return s
@@ -48,7 +87,7 @@ func Attack(b Book) *System {
 func AttackRevisions(before, after Book, change Revision) *System {
 	s := NewSystem()
 	for i, b := range []Book{before, after} {
-		r := reader{s: s, rev: fmt.Sprintf("revision %d: ", i+1), change: &change, rounded: rounded(b)}
+		r := reader{s: s, withheld: withheldRows(b["Notes"]), rev: fmt.Sprintf("revision %d: ", i+1), change: &change, rounded: rounded(b)}
 		r.read(b)
 	}
 	s.Solve()
@@ -56,10 +95,11 @@ func AttackRevisions(before, after Book, change Revision) *System {
 }
 
 type reader struct {
-	s       *System
-	rev     string    // prefix of the unknowns that may differ between revisions
-	change  *Revision // nil for a single workbook
-	rounded bool
+	s        *System
+	withheld map[[2]string]bool // sheet and row in which [c] may be any count
+	rev      string             // prefix of the unknowns that may differ between revisions
+	change   *Revision          // nil for a single workbook
+	rounded  bool
 }
 
 // gov names the government-wide figure what for quarter q.
@@ -84,12 +124,14 @@ func (r *reader) cell(sheet, row, header string) At {
 
 // count observes a count of people.
 func (r *reader) count(name, text string, at At) {
-	cell := at.String()
-	switch text {
-	case "[c]":
-		r.s.Observe(name, 1, 4, cell, true)
+	switch {
+	case text == "[c]" && r.withheld[[2]string{at.Sheet, at.Row}]:
+		r.s.Observe(name, 0, inf, at, true, nil) // 1 to 4, or a count withheld to protect one
 		return
-	case "[x]", "[z]", "":
+	case text == "[c]":
+		r.s.Observe(name, 1, 4, at, true, nil)
+		return
+	case text == "[x]" || text == "[z]" || text == "":
 		return
 	}
 	f, err := strconv.ParseFloat(text, 64)
@@ -99,11 +141,11 @@ func (r *reader) count(name, text string, at At) {
 	n := int64(math.Round(f))
 	switch {
 	case !r.rounded:
-		r.s.Observe(name, n, n, cell, false)
+		r.s.Observe(name, n, n, at, false, &n)
 	case n == 0:
-		r.s.Observe(name, 0, 0, cell, false) // zeros are shown as they are
+		r.s.Observe(name, 0, 0, at, false, &n) // zeros are shown as they are
 	default:
-		r.s.Observe(name, max(n-2, 5), n+2, cell, false) // 1 to 4 would be [c]
+		r.s.Observe(name, max(n-2, 5), n+2, at, false, &n) // 1 to 4 would be [c]
 	}
 }
 

@@ -31,6 +31,18 @@ type variable struct {
 	why    []string // what narrowed it, most recent last
 	cells  []string // the published cells that show it
 	small  bool     // shown as [c]: the count the intruder is after
+	seen   []At     // where it is shown
+	at     []At     // where it is shown as a number
+	shown  int64    // the number shown there
+}
+
+// rows are the rows it is shown in, each as its revision and the first cell of the row.
+func (x variable) rows() []string {
+	out := make([]string, len(x.seen))
+	for i, a := range x.seen {
+		out[i] = a.Revision + "\x00" + a.Row
+	}
+	return out
 }
 
 // term is c·x.
@@ -59,7 +71,7 @@ type At struct {
 	Revision, Sheet, Row, Header string
 }
 
-func (a At) String() string { return fmt.Sprintf("%s%s, %s, %s", a.Revision, a.Sheet, a.Row, a.Header) }
+func (a At) String() string { return a.Revision + a.Sheet + ", " + a.Row + ", " + a.Header }
 
 // Share is a published share: Num ÷ Den, shown At.
 type Share struct {
@@ -100,12 +112,19 @@ func (s *System) v(name string) int {
 	return len(s.vars) - 1
 }
 
-// Observe narrows name to [lo, hi] because cell shows it.
-func (s *System) Observe(name string, lo, hi int64, cell string, small bool) {
+// Observe narrows name to [lo, hi] because the cell at shows it: as [c] if small, as
+// the number shown if shown is not nil.
+func (s *System) Observe(name string, lo, hi int64, at At, small bool, shown *int64) {
 	i := s.v(name)
 	x := &s.vars[i]
+	cell := at.String()
 	x.cells = append(x.cells, cell)
 	x.small = x.small || small
+	x.seen = append(x.seen, at)
+	if shown != nil {
+		x.at = append(x.at, at)
+		x.shown = *shown
+	}
 	s.narrow(i, lo, hi, "shown in "+cell)
 }
 
@@ -305,9 +324,11 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s (%s) is %s: %s", f.Name, strings.Join(f.Cells, ", "), v, strings.Join(f.How, "; then "))
 }
 
-// Derived lists the counts shown as [c] that are pinned to one value.
+// Derived lists the counts shown as [c] that are pinned to one value of 1 to 4. A [c]
+// pinned to 0 or to 5 or more hid a count withheld to protect another, not one of the
+// counts the intruder is after.
 func (s *System) Derived() []Finding {
-	return s.findings(func(x variable) bool { return x.lo == x.hi })
+	return s.findings(func(x variable) bool { return x.lo == x.hi && x.lo >= 1 && x.lo <= 4 })
 }
 
 // Narrowed lists the counts shown as [c] that are known more closely than 1 to 4.
@@ -365,4 +386,118 @@ func (s *System) Related(name string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// Count is a count of people published as a number, which a defender could withhold.
+type Count struct {
+	Name  string
+	At    []At  // every cell that shows it
+	Shown int64 // the number shown
+}
+
+// Candidates lists the counts published as numbers that are tied to name through the
+// sums, in the order a defender should withhold them to protect name:
+//   - the nearest first (in a sum with name, then in a sum with those, and so on);
+//   - then the government's figures before an organisation's: an organisation's figures
+//     stay as they were in a revision that does not change its return, so a cover taken
+//     from them would be undone by the other revision showing them, while the
+//     government's figures for the quarter change with every revision of it;
+//   - then the other parts of a breakdown before its totals, which keeps totals;
+//   - then those in name's own row (its quarter or its organisation);
+//   - then the smallest shown, a 0 first: withholding it hides nobody, but it makes
+//     every [c] of its row any count to a reader;
+//   - then by name.
+func (s *System) Candidates(name string) []Count {
+	start, ok := s.index[name]
+	if !ok {
+		return nil
+	}
+	in := make([][]int, len(s.vars)) // the sums each unknown is in
+	for ci, c := range s.sums {
+		for _, t := range c.terms {
+			in[t.v] = append(in[t.v], ci)
+		}
+	}
+	rows := map[string]bool{}
+	for _, r := range s.vars[start].rows() {
+		rows[r] = true
+	}
+	type found struct {
+		v                     int
+		dist                  int
+		gov, sibling, sameRow bool
+	}
+	dist := make([]int, len(s.vars))
+	for i := range dist {
+		dist[i] = -1
+	}
+	dist[start] = 0
+	sign := make([]int64, len(s.vars)) // the sign of each unknown relative to start
+	sign[start] = 1
+	queue := []int{start}
+	var out []found
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for _, ci := range in[u] {
+			var cu int64
+			for _, t := range s.sums[ci].terms {
+				if t.v == u {
+					cu = t.c
+				}
+			}
+			for _, t := range s.sums[ci].terms {
+				if dist[t.v] >= 0 {
+					continue
+				}
+				dist[t.v] = dist[u] + 1
+				// A term on the same side of a sum as u is its sibling.
+				if (t.c > 0) == (cu > 0) {
+					sign[t.v] = sign[u]
+				} else {
+					sign[t.v] = -sign[u]
+				}
+				queue = append(queue, t.v)
+				x := s.vars[t.v]
+				if len(x.at) == 0 {
+					continue
+				}
+				same := false
+				for _, r := range x.rows() {
+					same = same || rows[r]
+				}
+				out = append(out, found{v: t.v, dist: dist[t.v], gov: !organisation(x.name), sibling: sign[t.v] == sign[start], sameRow: same})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.dist != b.dist:
+			return a.dist < b.dist
+		case a.gov != b.gov:
+			return a.gov
+		case a.sibling != b.sibling:
+			return a.sibling
+		case a.sameRow != b.sameRow:
+			return a.sameRow
+		case s.vars[a.v].shown != s.vars[b.v].shown:
+			return s.vars[a.v].shown < s.vars[b.v].shown
+		}
+		return s.vars[a.v].name < s.vars[b.v].name
+	})
+	cs := make([]Count, len(out))
+	for i, f := range out {
+		x := s.vars[f.v]
+		cs[i] = Count{Name: x.name, At: x.at, Shown: x.shown}
+	}
+	return cs
+}
+
+// organisation reports whether the unknown called name is an organisation's figure.
+func organisation(name string) bool {
+	if _, after, ok := strings.Cut(name, ": "); ok && strings.HasPrefix(name, "revision ") {
+		name = after
+	}
+	return strings.HasPrefix(name, "organisation ")
 }

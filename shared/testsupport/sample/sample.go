@@ -1,5 +1,7 @@
 // Package sample makes plausible, internally consistent returns for the demo, the
-// integration tests and the benchmarks, and writes them in each accepted format.
+// integration tests, the benchmarks and the workbook tests, and writes them in each
+// accepted format. It is test support: it lives under shared/ so that shared tests can use
+// it without importing infra/, and no product package imports it.
 package sample
 
 import (

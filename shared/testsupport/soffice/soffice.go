@@ -1,5 +1,6 @@
 // Package soffice converts spreadsheets with headless LibreOffice, for tests that check a
-// real spreadsheet application reads our workbooks.
+// real spreadsheet application reads our workbooks. It is test support: no product
+// package imports it.
 package soffice
 
 import (
