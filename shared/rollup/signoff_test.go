@@ -1,4 +1,4 @@
-package rollup
+package rollup_test
 
 import (
 	"context"
@@ -7,54 +7,69 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// The rollup reads whether each current version is signed off from the current items it
-// already queries, and a sign-off changes the inputs fingerprint, so the next run makes a
-// revision that shows it. Inputs without a sign-off keep their old fingerprint.
-func TestSignOffIsAnInput(t *testing.T) {
-	s := service(t, 30)
-	ref := period.MustQuarter("2025-26-Q2")
-	vs := s.Returns.(versions)
-	cur := &vs.byPeriod[ref][0]
-
-	inputs, _, err := s.Inputs(context.Background(), ref)
-	if err != nil {
+// The rollup reads whether each current version is signed off from the current versions
+// it already reads, and a sign-off is an input: the next run makes a revision that shows it.
+func TestASignOffMakesTheNextRevision(t *testing.T) {
+	svc, s := monthService(t)
+	first, _ := run(t, svc)
+	row := func(snap rollup.Snapshot, code string) bool {
+		t.Helper()
+		for _, o := range snap.Organisations {
+			if o.Code == code {
+				return o.SignedOff
+			}
+		}
+		t.Fatalf("no row for %s", code)
+		return false
+	}
+	if row(first, "HMRC") {
+		t.Fatal("HMRC is signed off before any sign-off")
+	}
+	ctx := context.Background()
+	cur, _ := s.table.Current(ctx, "HMRC", q2)
+	so := workforce.SignOff{Org: "HMRC", Period: q2, Version: cur.Number, SHA256: cur.SHA256, By: "approver", At: time.Now()}
+	if err := s.table.PutSignOff(ctx, so); err != nil {
 		t.Fatal(err)
 	}
-	last := inputs[len(inputs)-1]
-	if last.Period != ref || last.SignedOff {
-		t.Fatalf("%s input signed off %v before any sign-off", last.Period, last.SignedOff)
+	next, created := run(t, svc)
+	if !created || next.Revision != 2 || next.InputsFingerprint == first.InputsFingerprint || !row(next, "HMRC") || row(next, "DSIT") {
+		t.Errorf("after a sign-off: revision %d (created %v), HMRC signed off %v", next.Revision, created, row(next, "HMRC"))
 	}
-	month, _ := period.ParseMonth("2025-11")
-	unsigned := []InputRef{{Org: "A", Period: ref.String(), Version: 1, SHA256: "h"}}
-	before := Fingerprint(month, unsigned, nil, "t", 30)
-	// As it was before sign-offs existed: the sorted lines, hashed.
-	lines := []string{"month 2025-11", "targets t", "due_days 30", "return A 2025-26-Q2 1 h"}
+	var signed []string
+	for _, in := range next.Inputs {
+		if in.SignedOff {
+			signed = append(signed, in.Org+" "+in.Period)
+		}
+	}
+	if len(signed) != 1 || signed[0] != "HMRC "+q2.String() {
+		t.Errorf("signed-off inputs %v, want HMRC %s only", signed, q2)
+	}
+	// A later version is unsigned, and the row says so.
+	s.submit(t, "HMRC", q2, figures("1020"), q2.ReferenceDate().AddDate(0, 0, 9))
+	if last, _ := run(t, svc); last.Revision != 3 || row(last, "HMRC") {
+		t.Errorf("after version 2: revision %d, HMRC signed off %v", last.Revision, row(last, "HMRC"))
+	}
+}
+
+// Inputs without a sign-off keep the fingerprint they had before sign-offs existed, so
+// the first run after this change makes no new revision of an unchanged month.
+func TestUnsignedInputsKeepTheirFingerprint(t *testing.T) {
+	m := month(t)
+	unsigned := []rollup.InputRef{{Org: "A", Period: "2025-26-Q2", Version: 1, SHA256: "h"}}
+	lines := []string{"month " + m.String(), "targets t", "due_days 30", "return A 2025-26-Q2 1 h"}
 	sort.Strings(lines)
-	if h := sha256.Sum256([]byte(strings.Join(lines, "\n"))); before != hex.EncodeToString(h[:]) {
+	h := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	if got := rollup.Fingerprint(m, unsigned, nil, "t", 30); got != hex.EncodeToString(h[:]) {
 		t.Error("inputs without a sign-off have a new fingerprint: every month would roll up again")
 	}
-	signed := []InputRef{{Org: "A", Period: ref.String(), Version: 1, SHA256: "h", SignedOff: true}}
-	if Fingerprint(month, signed, nil, "t", 30) == before {
-		t.Error("a sign-off leaves the fingerprint as it was: the next rollup would not show it")
-	}
-
-	cur.SignOff = &workforce.SignOff{Org: "A", Period: ref, Version: 1, SHA256: cur.SHA256, By: "approver"}
-	inputs, _, err = s.Inputs(context.Background(), ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if last := inputs[len(inputs)-1]; !last.SignedOff {
-		t.Error("the signed-off current version is not marked signed off")
-	}
-	// A sign-off of other content (a store out of step) does not count.
-	cur.SignOff.SHA256 = "other"
-	inputs, _, _ = s.Inputs(context.Background(), ref)
-	if last := inputs[len(inputs)-1]; last.SignedOff {
-		t.Error("a sign-off of other content counts")
+	signed := []rollup.InputRef{{Org: "A", Period: "2025-26-Q2", Version: 1, SHA256: "h", SignedOff: true}}
+	if rollup.Fingerprint(m, signed, nil, "t", 30) == hex.EncodeToString(h[:]) {
+		t.Error("a sign-off leaves the fingerprint as it was")
 	}
 }
