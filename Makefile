@@ -115,7 +115,7 @@ fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s): make fuzz FUZZTI
 	fi; \
 	echo "fuzz: $$ran target(s) ran $(FUZZTIME) each without a failure"
 
-build: ## One bootstrap per function for provided.al2023 arm64, zipped as build/<name>.zip
+build: ## One bootstrap per function (provided.al2023 arm64, build/<name>.zip); returns-check for Windows, macOS, Linux
 	@built=0; \
 	for dir in functions/*/; do \
 	  ls "$$dir"*.go >/dev/null 2>&1 || continue; \
@@ -131,7 +131,17 @@ build: ## One bootstrap per function for provided.al2023 arm64, zipped as build/
 	  fi; \
 	  built=$$((built + 1)); \
 	done; \
-	echo "build: $$built function(s) in build/"
+	echo "build: $$built function(s) in build/"; \
+	for platform in $(RETURNS_CHECK_PLATFORMS); do \
+	  os=$${platform%/*}; arch=$${platform#*/}; exe=; \
+	  if [ "$$os" = windows ]; then exe=.exe; fi; \
+	  GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' \
+	    -o "build/returns-check/$$os-$$arch/returns-check$$exe" ./shared/returncheck/cmd/returns-check; \
+	done; \
+	echo "build: returns-check for $(RETURNS_CHECK_PLATFORMS) in build/returns-check/"
+
+# Where analysts run the offline checker: build/returns-check/<os>-<arch>/returns-check[.exe].
+RETURNS_CHECK_PLATFORMS := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/amd64 linux/arm64
 
 # Fallback when zip is missing: one executable entry named bootstrap, as Lambda expects.
 define ZIP_BOOTSTRAP

@@ -5,9 +5,14 @@
 //  2. submits a return for every organisation of the register and every quarter from
 //     2023-24-Q1 to 2025-26-Q1 as a submitter of that organisation, in turn as a filled
 //     template (GET /template, then filled by defined name), CSV and JSON;
+//     2a. runs a collection round for the last quarter: its calendar, returns contacts for
+//     three organisations, the reminders of each day that has come (to the two that have
+//     not sent it yet, not to the one that has), and what Mailpit received;
 //  3. revises one return (version 2; version 1 stays readable), sends the same figures
 //     again (a duplicate) and sends two files with mistakes (rejected, every problem named);
-//  4. reads the returns back as a leader and prints the government-wide figures.
+//  4. reads the returns back as a leader and prints the government-wide figures;
+//  5. sends a staff extract of 100,000 people as CSV and as XLSX through its presigned
+//     upload URL and prints how long each took from upload to accepted.
 //
 // `make demo` starts the stack and runs it. Running it again is safe: the figures are
 // deterministic, so a second run stores nothing new and says so.
@@ -71,6 +76,8 @@ type demo struct {
 	rejected int
 	failures []string
 	sent     map[string]map[string]string // org+" "+period -> the figures last sent
+	// extractOrg's last quarter comes from a staff extract, not a sample return.
+	extractOrg workforce.Organisation
 }
 
 // accepted is one submission the API took (201 new version, or 200 duplicate).
@@ -109,14 +116,21 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	quarters := period.Range(firstQuarter, lastQuarter)
 	held := heldBack(orgs)
+	d.extractOrg = extractOrg(orgs, held)
 	submitTook, err := d.submitAll(orgs, quarters, held)
 	if err != nil {
+		return err
+	}
+	if err := d.collectionRound(orgs, held, lastQuarter); err != nil {
 		return err
 	}
 	if err := d.revise(held, lastQuarter); err != nil {
 		return err
 	}
 	if err := d.reject(orgs, lastQuarter); err != nil {
+		return err
+	}
+	if err := d.extracts(d.extractOrg, lastQuarter); err != nil {
 		return err
 	}
 	readTook, err := d.readBack(orgs, quarters)
@@ -255,8 +269,8 @@ func (d *demo) submitAll(orgs []workforce.Organisation, quarters []period.Quarte
 			for i := range jobs {
 				o := orgs[i]
 				for j, q := range quarters {
-					if (o.Code == held.Code || o.Code == missingOrg) && q == lastQuarter {
-						continue // held back for step 3; or missing, to show a carried-forward return
+					if (o.Code == held.Code || o.Code == missingOrg || o.Code == d.extractOrg.Code) && q == lastQuarter {
+						continue // held back for step 3; missing, to show a carried-forward return; or sent as a staff extract
 					}
 					err := d.submitSample(o, q, formats[(i+j)%len(formats)])
 					if u := (unreachable{}); errors.As(err, &u) {
@@ -700,7 +714,7 @@ func (d *demo) summary(orgs []workforce.Organisation, quarters []period.Quarter,
 	fmt.Fprintf(tw, "   organisations\t%d (%d civil service, %d local government)\n", len(orgs), cs, lg)
 	fmt.Fprintf(tw, "   quarters\t%d (%s to %s)\n", len(quarters), quarters[0], quarters[len(quarters)-1])
 	var fs []string
-	for _, f := range formats {
+	for _, f := range append(slices.Clone(formats), workforce.FormatExtract) {
 		fs = append(fs, fmt.Sprintf("%s %d", strings.ToUpper(string(f)), byFormat[f]))
 	}
 	fmt.Fprintf(tw, "   returns accepted\t%d: %s\n", len(d.accepted), strings.Join(fs, ", "))

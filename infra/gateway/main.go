@@ -1,6 +1,9 @@
 // Command gateway is the local stand-in for API Gateway: it serves the routes table in front
 // of the same handlers the Lambda functions run, verifying JWTs against a local JWKS.
 //
+// It also receives versitygw's bucket notifications on /_local/s3-events and delivers them
+// to the ingest handler as the S3 events Lambda would receive.
+//
 // Environment: GATEWAY_ADDR (default 127.0.0.1:8080; port 0 picks a free one), JWKS_FILE,
 // JWT_ISSUER, JWT_AUDIENCE (comma-separated, like the stack parameter), and whatever
 // app.ConfigFromEnv reads.
@@ -58,9 +61,24 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	ingest, err := app.NewIngestHandler(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	// versitygw posts bucket notifications here; they reach the ingest handler as S3 events.
+	events := &s3Events{ingest: ingest, log: log, retries: []time.Duration{time.Second, 2 * time.Second}, ctx: ctx}
+	defer events.wg.Wait()
+	gw := localgw.New(apigw.Routes, handlers, verifier, localgw.WithLogger(log))
+	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == S3EventsPath {
+			events.ServeHTTP(w, r)
+			return
+		}
+		gw.ServeHTTP(w, r)
+	})
 
 	srv := &http.Server{
-		Handler:           localgw.New(apigw.Routes, handlers, verifier, localgw.WithLogger(log)),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second, // a 10 MB upload on a slow link
 		// The integration may take its full timeout; leave room to write the answer.

@@ -147,7 +147,10 @@ func TestRemindersAreDeliveredOnlyToThoseWhoOwe(t *testing.T) {
 	}
 	reg := workforce.Register{}
 	for code, name := range map[string]string{owes: "Agency That Owes " + owes, sent: "Agency That Sent " + sent} {
-		o := workforce.Organisation{Code: code, Name: name, Parent: "CO", Kind: workforce.CivilService, BaselineHeadcount: 1000, ReturnsContacts: contacts[code]}
+		// Existing only around 2026-27-Q2, they owe no other quarter, so a run of another
+		// quarter's reminders by a test alongside (infra/openapi) sends them nothing.
+		o := workforce.Organisation{Code: code, Name: name, Parent: "CO", Kind: workforce.CivilService, BaselineHeadcount: 1000, ReturnsContacts: contacts[code],
+			ActiveFrom: "2026-07-01", ActiveTo: "2026-12-30"}
 		if ps := o.Validate(); len(ps) > 0 {
 			t.Fatalf("%s: %v", code, ps)
 		}

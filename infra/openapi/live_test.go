@@ -18,6 +18,7 @@ import (
 
 	"github.com/ddat-workforce/returns/infra/localclient"
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/extract/extracttest"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -398,6 +399,99 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: rep, path: "/reports/2001-01", token: sub, want: []int{404}})
 	l.do(req{route: rep, path: "/reports/August", token: sub, want: []int{400}})
 	l.do(req{route: rep, path: "/reports/" + month, want: []int{401}})
+
+	// The collection: a quarter's states and reminders, and a day's reminders run twice. An
+	// organisation of our own with returns contacts owes 2025-26-Q1 alone (it exists only
+	// around that quarter), so the run reminds it and no other test's organisation.
+	owes := workforce.Organisation{Code: newCode(t), Name: "OpenAPI test body that owes", Parent: "CO", Kind: workforce.CivilService,
+		BaselineHeadcount: 500, ActiveFrom: "2025-04-01", ActiveTo: "2025-09-29",
+		ReturnsContacts: []string{"openapi.returns@owes.example.gov.uk"}}
+	body, _ = json.Marshal(workforce.OrganisationWithContacts(owes))
+	l.checkRequest(put, "application/json", body)
+	l.do(req{route: put, path: "/organisations/" + owes.Code, token: admin, contentType: "application/json", body: body, want: []int{201}})
+	l.do(req{route: "GET /organisations", path: "/organisations", token: admin, want: []int{200}})
+	coll := "GET /collection/{period}"
+	l.do(req{route: coll, path: "/collection/" + q.String(), token: leader, want: []int{200}})
+	l.do(req{route: coll, path: "/collection/" + q.String(), token: sub, want: []int{403}})
+	l.do(req{route: coll, path: "/collection/2025%20Q1", token: admin, want: []int{400}})
+	l.do(req{route: coll, path: "/collection/2019-20-Q1", token: leader, want: []int{404}})
+	rem := "POST /reminders/{date}"
+	const dueSoon = "2025-07-16" // 2025-26-Q1's due-soon day
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, token: admin, want: []int{200}})
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, token: admin, want: []int{200}})
+	l.do(req{route: rem, path: "/reminders/2025-07-17", token: admin, want: []int{200}}) // no reminder falls on it
+	l.do(req{route: rem, path: "/reminders/2999-01-01", token: admin, want: []int{422}})
+	l.do(req{route: rem, path: "/reminders/16-07-2025", token: admin, want: []int{400}})
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, token: leader, want: []int{403}})
+	l.do(req{route: rem, path: "/reminders/" + dueSoon, want: []int{401}})
+	// Now with the reminder it was sent.
+	l.do(req{route: coll, path: "/collection/" + q.String(), token: admin, want: []int{200}})
+	// Extracts: asked for, uploaded to the presigned URL, followed until accepted or
+	// rejected; each answer on the way is checked against the document.
+	ex := workforce.Organisation{Code: newCode(t), Name: "OpenAPI test extract body", Parent: "CO", Kind: workforce.CivilService, BaselineHeadcount: 3000}
+	exBody, _ := json.Marshal(ex)
+	l.do(req{route: "PUT /organisations/{code}", path: "/organisations/" + ex.Code, token: admin, contentType: "application/json", body: exBody, want: []int{201}})
+	subEx := l.token(ex.Code, "submitter")
+	ask, follow := "POST /extracts", "GET /extracts/{id}"
+	file := extracttest.CSV(extracttest.Table(extracttest.People(300, q, 9), extracttest.Layout{Seed: 9, Varied: true, Extra: 1}))
+	extractBody := func(org, format string, size int) []byte {
+		b, _ := json.Marshal(map[string]any{"org": org, "period": q.String(), "format": format, "content_length": size,
+			"exec_committee_digital_leader": "yes", "board_digital_ned": true, "senior_appointments": 1, "senior_appointments_assessed": 1,
+			"digital_senior_roles": 2, "digital_senior_roles_with_succession_plan": 2, "cslg_members": 3, "cslg_members_ai_immersion": 1})
+		return b
+	}
+	good := extractBody(ex.Code, "csv", len(file))
+	l.checkRequest(ask, "application/json", good)
+	sendExtract := func(file []byte) string {
+		r := l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, body: extractBody(ex.Code, "csv", len(file)), want: []int{201}})
+		var up struct {
+			ID      string            `json:"extract_id"`
+			URL     string            `json:"upload_url"`
+			Headers map[string]string `json:"headers"`
+		}
+		if err := json.Unmarshal(r.Body, &up); err != nil {
+			t.Fatal(err)
+		}
+		l.do(req{route: follow, path: "/extracts/" + up.ID, token: subEx, want: []int{200}})
+		put, _ := http.NewRequest(http.MethodPut, up.URL, bytes.NewReader(file))
+		put.Header.Set("Content-Type", up.Headers["Content-Type"])
+		resp, err := http.DefaultClient.Do(put)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("upload: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		return up.ID
+	}
+	awaitExtract := func(id, want string) {
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			r := l.do(req{route: follow, path: "/extracts/" + id, token: leader, want: []int{200}})
+			var st struct {
+				Status string `json:"status"`
+			}
+			json.Unmarshal(r.Body, &st)
+			if st.Status == want {
+				return
+			}
+			if st.Status == "accepted" || st.Status == "rejected" || time.Now().After(deadline) {
+				t.Fatalf("extract %s is %s, want %s: %s", id, st.Status, want, r.Body)
+			}
+		}
+	}
+	awaitExtract(sendExtract(file), "accepted")
+	awaitExtract(sendExtract(append(append([]byte{}, file...), "P-extra,G7,DDaT,Data,1.5,maybe,31/02/2025,\n"...)), "rejected")
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, body: extractBody(ex.Code, "csv", 2<<30), want: []int{422}})
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, body: []byte(`{"org": "` + ex.Code + `", "headcount": 5}`), want: []int{422}})
+	l.do(req{route: ask, path: "/extracts", token: sub, contentType: apigw.ContentTypeJSON, body: good, want: []int{403}})
+	l.do(req{route: ask, path: "/extracts", token: leader, contentType: apigw.ContentTypeJSON, body: good, want: []int{403}})
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: "text/csv", body: file, want: []int{415}})
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, want: []int{400}})
+	l.do(req{route: ask, path: "/extracts", token: "", contentType: apigw.ContentTypeJSON, body: good, want: []int{401}})
+	exID := sendExtract(file)
+	l.do(req{route: follow, path: "/extracts/" + exID, token: sub, want: []int{403}})
+	l.do(req{route: follow, path: "/extracts/20250101T000000Z-00000000000000000000000000000000", token: admin, want: []int{404}})
+	l.do(req{route: follow, path: "/extracts/not-an-id", token: admin, want: []int{404}})
+	l.do(req{route: follow, path: "/extracts/" + exID, want: []int{401}})
+	awaitExtract(exID, "accepted")
 
 	// Coverage: every route answered with its success at least once (a report may only
 	// be 404 while no snapshot has workbooks), and the error statuses were all seen.

@@ -59,11 +59,20 @@ func TestDiscardedUploadsExpire(t *testing.T) {
 	}
 }
 
-// TestOnlySubmitDeletesAndOnlyUploads: the submit function may delete under uploads/ and
-// nowhere else; no function may delete an object version, which would remove an audit
-// copy for good.
-func TestOnlySubmitDeletesAndOnlyUploads(t *testing.T) {
-	submitDeletes := false
+// TestOnlySubmitAndIngestDelete: the submit function may delete under uploads/ (a file
+// left without a version, which the lifecycle rule then expires) and the ingest function
+// under extracts/ (an extract once read, version and all: it is personal data). No
+// function deletes anywhere else, and none may delete an object version outside
+// extracts/, which would remove an audit copy for good.
+func TestOnlySubmitAndIngestDelete(t *testing.T) {
+	may := map[string]struct {
+		prefix  string
+		actions []string
+	}{
+		apigw.FunctionSubmit: {"/uploads/*", []string{"s3:deleteobject"}},
+		apigw.FunctionIngest: {"/extracts/*", []string{"s3:deleteobject", "s3:deleteobjectversion"}},
+	}
+	deletes := map[string]bool{}
 	for _, f := range functions(t, loadTemplate(t)) {
 		policies, _ := f.props["Policies"].([]any)
 		for _, p := range policies {
@@ -78,27 +87,35 @@ func TestOnlySubmitDeletesAndOnlyUploads(t *testing.T) {
 					if !strings.HasPrefix(a, "s3:delete") {
 						continue
 					}
+					allowed, ok := may[f.name]
+					if !ok {
+						t.Errorf("%s may delete objects (%s)", f.logicalID, a)
+						continue
+					}
+					if !slices.Contains(allowed.actions, a) {
+						t.Errorf("%s may %s", f.logicalID, a)
+						continue
+					}
 					res := strings1(s["Resource"])
-					onlyUploads := len(res) > 0
+					only := len(res) > 0
 					for _, r := range res {
 						// A plain ARN, or the JSON text of a !Sub ending the same way.
-						onlyUploads = onlyUploads && strings.HasSuffix(strings.TrimSuffix(r, `"}`), "/uploads/*")
+						only = only && strings.HasSuffix(strings.TrimSuffix(r, `"}`), allowed.prefix)
 					}
-					switch {
-					case a != "s3:deleteobject":
-						t.Errorf("%s may %s", f.logicalID, a)
-					case f.name != apigw.FunctionSubmit:
-						t.Errorf("%s may delete objects", f.logicalID)
-					case !onlyUploads:
-						t.Errorf("%s may delete outside uploads/: %v", f.logicalID, res)
-					default:
-						submitDeletes = true
+					if !only {
+						t.Errorf("%s may %s outside %s: %v", f.logicalID, a, strings.Trim(allowed.prefix, "/*"), res)
+						continue
 					}
+					deletes[f.name+" "+a] = true
 				}
 			}
 		}
 	}
-	if !submitDeletes {
-		t.Error("the submit function may not delete the uploads it leaves without a version")
+	for fn, allowed := range may {
+		for _, a := range allowed.actions {
+			if !deletes[fn+" "+a] {
+				t.Errorf("the %s function may not %s under %s", fn, a, strings.Trim(allowed.prefix, "/*"))
+			}
+		}
 	}
 }

@@ -465,7 +465,7 @@ func TestFunctionEnvironment(t *testing.T) {
 	vars := obj(obj(obj(obj(loadTemplate(t)["Globals"])["Function"])["Environment"])["Variables"])
 	want := map[string]string{
 		"TABLE_NAME":    "ReturnsTable",
-		"BUCKET_NAME":   "FilesBucket",
+		"BUCKET_NAME":   "FilesBucketName",
 		"ORG_CLAIM":     "OrgClaim",
 		"ROLES_CLAIM":   "RolesClaim",
 		"DUE_DAYS":      "DueDays",
@@ -475,6 +475,9 @@ func TestFunctionEnvironment(t *testing.T) {
 		if got := obj(vars[k])["Ref"]; got != ref {
 			t.Errorf("%s = %v, want !Ref %s", k, vars[k], ref)
 		}
+	}
+	if got := obj(props(loadTemplate(t), "FilesBucket")["BucketName"])["Ref"]; got != "FilesBucketName" {
+		t.Errorf("FilesBucket's BucketName is %v, want !Ref FilesBucketName, the name BUCKET_NAME gives", got)
 	}
 	// Every variable the configuration code reads is either set above, set by Lambda
 	// itself, or meant only for the local stack or as an optional override.
@@ -527,8 +530,8 @@ func strings1(v any) []string {
 	}
 }
 
-// TestAlarms: every function has an errors and a throttles alarm, the rollup's dead-letter
-// queue has a depth alarm, and every alarm notifies the alarm topic.
+// TestAlarms: every function has an errors and a throttles alarm, each dead-letter queue
+// (the rollup's and the ingest's) has a depth alarm, and every alarm notifies the alarm topic.
 func TestAlarms(t *testing.T) {
 	tmpl := loadTemplate(t)
 	type key struct{ metric, target string }
@@ -565,8 +568,10 @@ func TestAlarms(t *testing.T) {
 			}
 		}
 	}
-	if !have[key{"ApproximateNumberOfMessagesVisible", "RollupDeadLetterQueue"}] {
-		t.Error("the rollup dead-letter queue has no depth alarm")
+	for _, q := range []string{"RollupDeadLetterQueue", "IngestDeadLetterQueue"} {
+		if !have[key{"ApproximateNumberOfMessagesVisible", q}] {
+			t.Errorf("the dead-letter queue %s has no depth alarm", q)
+		}
 	}
 }
 

@@ -14,8 +14,14 @@ import (
 	"time"
 )
 
+// s3EventsPath is where the local gateway takes versitygw's bucket notifications.
+const s3EventsPath = "/_local/s3-events"
+
 // startStores starts DynamoDB Local and versitygw together and waits for both to answer.
-func startStores(ctx context.Context, l layout, jar string, ports stackPorts, env stackEnv) error {
+// beforeS3 runs between the two: versitygw posts bucket notifications (objects created,
+// as the template's notification delivers them) to the local gateway, and refuses to
+// start unless something listens there.
+func startStores(ctx context.Context, l layout, jar string, ports stackPorts, env stackEnv, beforeS3 func() error) error {
 	jarDir := filepath.Dir(jar)
 	dynamo, err := startService(l, "dynamodb", os.Environ(), javaCommand(),
 		"-Djava.library.path="+filepath.Join(jarDir, "DynamoDBLocal_lib"),
@@ -24,10 +30,18 @@ func startStores(ctx context.Context, l layout, jar string, ports stackPorts, en
 		return fmt.Errorf("%w (DynamoDB Local needs Java 17+)", err)
 	}
 	log.Printf("DynamoDB Local on %s", env.Get("DYNAMODB_ENDPOINT"))
+	if err := beforeS3(); err != nil {
+		return err
+	}
+	filter := filepath.Join(l.state, "s3-events.json")
+	if err := writeFileAtomic(filter, []byte(`{"s3:ObjectCreated:*": true}`+"\n"), 0o644); err != nil {
+		return err
+	}
 	s3, err := startService(l, "s3", append(os.Environ(),
 		"ROOT_ACCESS_KEY="+env.Get("AWS_ACCESS_KEY_ID"),
 		"ROOT_SECRET_KEY="+env.Get("AWS_SECRET_ACCESS_KEY"),
-	), l.versitygw, "--port", "127.0.0.1:"+strconv.Itoa(ports.s3), "--region", region, "--quiet", "posix", l.s3Root)
+	), l.versitygw, "--port", "127.0.0.1:"+strconv.Itoa(ports.s3), "--region", region, "--quiet",
+		"--event-webhook-url", env.Get("API_URL")+s3EventsPath, "--event-filter", filter, "posix", l.s3Root)
 	if err != nil {
 		return err
 	}

@@ -104,7 +104,15 @@ func startStack(ctx context.Context, l layout) (stackEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := startStores(ctx, l, jar, ports, env); err != nil {
+	// The gateway starts before versitygw, which posts its bucket notifications to it.
+	err = startStores(ctx, l, jar, ports, env, func() error {
+		bin, err := gatewayBinary()
+		if err != nil {
+			return err
+		}
+		return startGateway(ctx, l, bin, ports.gateway, env)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := startMail(ctx, l, ports); err != nil {
@@ -115,13 +123,6 @@ func startStack(ctx context.Context, l layout) (stackEnv, error) {
 		return nil, err
 	}
 	if err := c.createBucket(ctx, env.Get("BUCKET_NAME"), env.Get("AWS_REGION")); err != nil {
-		return nil, err
-	}
-	bin, err := gatewayBinary()
-	if err != nil {
-		return nil, err
-	}
-	if err := startGateway(ctx, l, bin, ports.gateway, env); err != nil {
 		return nil, err
 	}
 	if err := writeEnvFile(l.stackEnv, env); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"mime"
 	"runtime/debug"
 	"strings"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -21,6 +24,8 @@ import (
 type API struct {
 	Service        *workforce.Service
 	Rollups        *rollup.Service
+	Collection     *collection.Service
+	Extracts       *ingest.Service
 	Presign        PresignFunc
 	Template       TemplateFunc
 	Claims         Claims
@@ -75,7 +80,7 @@ type endpoint func(ctx context.Context, r request) (events.APIGatewayV2HTTPRespo
 
 // endpoints binds route keys to the code that serves them.
 func (a *API) endpoints() map[string]endpoint {
-	return map[string]endpoint{
+	eps := map[string]endpoint{
 		"GET /template":               a.getTemplate,
 		"POST /returns":               a.postReturn,
 		"POST /returns/check":         a.checkReturn,
@@ -93,7 +98,11 @@ func (a *API) endpoints() map[string]endpoint {
 		"GET /reports/{month}":                           a.getReport,
 		"GET /returns/{org}/{period}/versions/{version}/changes":   a.getChanges,
 		"POST /returns/{org}/{period}/versions/{version}/sign-off": a.postSignOff,
+		"POST /extracts":     a.postExtract,
+		"GET /extracts/{id}": a.getExtract,
 	}
+	maps.Copy(eps, a.collectionEndpoints())
+	return eps
 }
 
 // Handler serves the routes that belong to one function. A route of another function,

@@ -354,6 +354,15 @@ func (a *API) listOrganisations(ctx context.Context, r request) (events.APIGatew
 	if orgs == nil {
 		orgs = []workforce.Organisation{}
 	}
+	// Returns contacts are personal data: an Organisation's JSON leaves them out, and only
+	// an admin, who sets them, is shown them.
+	if r.principal.Has(string(RoleAdmin)) {
+		withContacts := make([]workforce.OrganisationWithContacts, len(orgs))
+		for i, o := range orgs {
+			withContacts[i] = workforce.OrganisationWithContacts(o)
+		}
+		return jsonResponse(http.StatusOK, map[string]any{"organisations": withContacts}), nil
+	}
 	return jsonResponse(http.StatusOK, map[string]any{"organisations": orgs}), nil
 }
 
@@ -366,7 +375,7 @@ func (a *API) putOrganisation(ctx context.Context, r request) (events.APIGateway
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&o); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The body is not an organisation.", []workforce.Problem{{Code: "bad_json", Message: fmt.Sprintf("The body must be a JSON organisation {code, name, parent, kind, baseline_headcount, active_from, active_to}: %v.", err)}})
+		return events.APIGatewayV2HTTPResponse{}, workforce.Invalid("The body is not an organisation.", []workforce.Problem{{Code: "bad_json", Message: fmt.Sprintf("The body must be a JSON organisation {code, name, parent, kind, baseline_headcount, active_from, active_to, returns_contacts}: %v.", err)}})
 	}
 	code := strings.ToUpper(r.PathParameters["code"])
 	if o.Code == "" {
@@ -387,10 +396,11 @@ func (a *API) putOrganisation(ctx context.Context, r request) (events.APIGateway
 	if err := a.Service.Organisations.PutOrganisation(ctx, o); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	// Only admins reach here: the answer shows the returns contacts as stored.
 	if existing == nil {
-		return jsonResponse(http.StatusCreated, o), nil
+		return jsonResponse(http.StatusCreated, workforce.OrganisationWithContacts(o)), nil
 	}
-	return jsonResponse(http.StatusOK, o), nil
+	return jsonResponse(http.StatusOK, workforce.OrganisationWithContacts(o)), nil
 }
 
 // badParams is a 400 for a malformed path or query parameter, naming each problem.

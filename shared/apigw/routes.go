@@ -26,6 +26,8 @@ const (
 	FunctionSubmit = "submit" // writes returns and the register; puts uploads
 	FunctionRead   = "read"   // reads returns, register, template, rollups; presigns reports
 	FunctionRollup = "rollup" // runs the rollup: reads returns, writes snapshots and reports
+	// FunctionIngest reads uploaded staff extracts from S3 events; it serves no route.
+	FunctionIngest = "ingest"
 )
 
 // Route is one API route: its method and path as API Gateway writes them ("{org}" for a
@@ -43,9 +45,11 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 
 var (
 	anyone       []Role
-	returnsRoles = []Role{RoleSubmitter, RoleApprover, RoleLeader, RoleAdmin}
-	adminOnly    = []Role{RoleAdmin}
-	leaders      = []Role{RoleLeader, RoleAdmin}
+	returnsRoles = []Role{RoleSubmitter, RoleLeader, RoleAdmin}
+	// returnReaders read returns: an approver reads its organisation's to sign them off.
+	returnReaders = []Role{RoleSubmitter, RoleApprover, RoleLeader, RoleAdmin}
+	adminOnly     = []Role{RoleAdmin}
+	leaders       = []Role{RoleLeader, RoleAdmin}
 )
 
 // Routes is the one routes table: the local gateway serves it and a test checks that
@@ -56,10 +60,10 @@ var Routes = []Route{
 	// Checking a return writes nothing, so it is served by the function that cannot write.
 	{"POST", "/returns/check", FunctionRead, []Role{RoleSubmitter, RoleAdmin}},
 	{"POST", "/returns/bulk", FunctionSubmit, adminOnly},
-	{"GET", "/returns", FunctionRead, returnsRoles},
-	{"GET", "/returns/{org}/{period}", FunctionRead, returnsRoles},
-	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, returnsRoles},
-	{"GET", "/returns/{org}/{period}/versions/{version}/changes", FunctionRead, returnsRoles},
+	{"GET", "/returns", FunctionRead, returnReaders},
+	{"GET", "/returns/{org}/{period}", FunctionRead, returnReaders},
+	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, returnReaders},
+	{"GET", "/returns/{org}/{period}/versions/{version}/changes", FunctionRead, returnReaders},
 	// A sign-off is a write, so the submit function records it; only the organisation's
 	// own approver may (the handler checks the organisation).
 	{"POST", "/returns/{org}/{period}/versions/{version}/sign-off", FunctionSubmit, []Role{RoleApprover}},
@@ -73,6 +77,12 @@ var Routes = []Route{
 	// The published edition is for anyone signed in; the handler keeps the management
 	// edition to leaders and admins.
 	{"GET", "/reports/{month}", FunctionRead, anyone},
+	// Running the collection (collection.go): where a quarter stands, and a day's reminders.
+	{"GET", "/collection/{period}", FunctionRead, leaders},
+	{"POST", "/reminders/{date}", FunctionReminders, adminOnly},
+	// A staff extract is asked for here and uploaded straight to S3 (SPEC §10).
+	{"POST", "/extracts", FunctionSubmit, []Role{RoleSubmitter, RoleAdmin}},
+	{"GET", "/extracts/{id}", FunctionRead, returnsRoles},
 }
 
 // Handler is a Lambda handler for HTTP API payload 2.0 events.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ddat-workforce/returns/shared/apigw"
 )
@@ -16,6 +17,17 @@ func Handlers(ctx context.Context, cfg Config) (map[string]apigw.Handler, error)
 	api, err := NewAPI(cfg, c, Logger())
 	if err != nil {
 		return nil, err
+	}
+	// The local stack sends reminders through its Mailpit; without a sender configured,
+	// POST /reminders/{date} answers 500 and the other routes are served as ever.
+	switch sc, err := SenderConfigFromEnv(); {
+	case errors.Is(err, ErrNoSender):
+	case err != nil:
+		return nil, err
+	default:
+		if err := withSender(ctx, api, cfg, sc); err != nil {
+			return nil, err
+		}
 	}
 	hs := map[string]apigw.Handler{}
 	for _, r := range apigw.Routes {

@@ -14,7 +14,9 @@ import (
 
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/cloudwatch"
+	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
@@ -63,6 +65,11 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("targets file: %w", err)
 	}
+	// The calendar is checked here too: a bad one stops every function at start-up.
+	cal, err := collection.Default(cfg.DueDays, cfg.FirstQuarter)
+	if err != nil {
+		return nil, err
+	}
 	store := &dynamo.Store{DB: c.DynamoDB, Table: cfg.TableName}
 	files := &s3store.Store{Client: c.S3, Bucket: cfg.BucketName}
 	svc := &workforce.Service{
@@ -84,9 +91,14 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,
 	}
+	// Only the reminders function gives it a sender (withSender).
+	coll := &collection.Service{Calendar: cal, Organisations: store, Returns: store, Records: store, Log: log}
+	extracts := &ingest.Service{Extracts: store, Objects: files, Returns: svc, Log: log}
 	return &apigw.API{
 		Service:        svc,
 		Rollups:        rollups,
+		Collection:     coll,
+		Extracts:       extracts,
 		Presign:        files.PresignGet,
 		Template:       template,
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},

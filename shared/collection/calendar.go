@@ -7,9 +7,12 @@
 // FIRST_QUARTER on; a quarter may be given its own opening day or reminder days. The file is
 // checked when a function starts, and a bad one stops it with every problem named.
 //
-// Nothing here sends anything or reads a store: the functions take the register, the
-// current versions and a date, and answer. Sending goes through a Sender, with one adapter
-// per service (GOV.UK Notify on AWS, SMTP on the local stack).
+// The calendar's functions read no store: they take the register, the current versions
+// and a date, and answer. Service puts them to work over interfaces of its own: where a
+// quarter stands (GET /collection/{period}), and a day's run of reminders, each claimed in
+// a RecordStore before it is sent so that no organisation is reminded twice. Sending goes
+// through a Sender, with one adapter per service (GOV.UK Notify on AWS, SMTP on the local
+// stack).
 package collection
 
 import (

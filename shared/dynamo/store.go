@@ -7,6 +7,8 @@
 //	                                                          sign_off once the newest version is signed off
 //	organisation pk REGISTER               sk ORG#<code>
 //	idempotency  pk IDEM#<sha256(scope)>#<key>  sk IDEM     expires_at (TTL)
+//	reminder     pk REMIND#<period>        sk <stage>#<org>   (reminders.go)
+//	extract      pk EXTRACT#<id>           sk EXTRACT         a staff extract's status; expires_at (TTL)
 //
 // A new version and the move of its current pointer are one conditional transaction, so
 // racing submissions can never share a number or leave a version without its pointer.
@@ -34,6 +36,8 @@ import (
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
@@ -68,6 +72,7 @@ type versionItem struct {
 	FileSHA256   string              `dynamodbav:"file_sha256"`
 	FileKey      string              `dynamodbav:"file_key"`
 	Format       string              `dynamodbav:"format"`
+	ExtractRows  int                 `dynamodbav:"extract_rows,omitempty"`
 	ReceivedAt   string              `dynamodbav:"received_at"`
 	FirstAt      string              `dynamodbav:"first_received_at,omitempty"`
 	SubmittedBy  string              `dynamodbav:"submitted_by,omitempty"`
@@ -84,7 +89,7 @@ func periodGSI(q period.Quarter) string             { return "PERIOD#" + q.Strin
 func toItem(v workforce.Version) versionItem {
 	return versionItem{SubmissionID: v.SubmissionID, Org: v.Org, Period: v.Period.String(), Version: v.Number,
 		Kind: string(v.Kind), Values: v.Values, Warnings: v.Warnings, SHA256: v.SHA256, FileSHA256: v.FileSHA256,
-		FileKey: v.FileKey, Format: v.Format, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy,
+		FileKey: v.FileKey, Format: v.Format, ExtractRows: v.Rows, ReceivedAt: v.ReceivedAt.UTC().Format(time.RFC3339Nano), SubmittedBy: v.SubmittedBy,
 		FirstAt: v.FirstReceivedAt.UTC().Format(time.RFC3339Nano)}
 }
 
@@ -105,7 +110,7 @@ func (it versionItem) version() (workforce.Version, error) {
 	}
 	v := workforce.Version{SubmissionID: it.SubmissionID, Org: it.Org, Period: q, Number: it.Version,
 		Kind: workforce.OrgKind(it.Kind), Values: it.Values, Warnings: it.Warnings, SHA256: it.SHA256,
-		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, ReceivedAt: t, FirstReceivedAt: first,
+		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, Rows: it.ExtractRows, ReceivedAt: t, FirstReceivedAt: first,
 		SubmittedBy: it.SubmittedBy}
 	if it.SignOff != nil {
 		so, err := it.SignOff.signOff()

@@ -27,8 +27,11 @@ type Version struct {
 	SHA256       string // of the normalised content: equal content, equal hash
 	FileSHA256   string // of the file as uploaded
 	FileKey      string // where the uploaded file is kept
-	Format       string // xlsx, csv, json, bulk_csv
-	ReceivedAt   time.Time
+	Format       string // xlsx, csv, json, bulk_csv, extract
+	// Rows is how many staff rows the extract a return was computed from held (format
+	// extract); FileSHA256 is then the extract's, and no file is kept (FileKey is empty).
+	Rows       int
+	ReceivedAt time.Time
 	// FirstReceivedAt is when version 1 arrived: lateness is judged on it, so a correction
 	// sent after the due date does not make an on-time return late.
 	FirstReceivedAt time.Time
@@ -191,6 +194,9 @@ type Upload struct {
 	Format         Format
 	Body           []byte
 	IdempotencyKey string
+	// computed is set for a return computed from a staff extract: Body is then the
+	// computed fields, the hash and row count are the extract's, and no file is kept.
+	computed *Computed
 }
 
 // Service collects returns.
@@ -393,6 +399,10 @@ func (s *Service) parse(up Upload) ([]RawField, error) {
 		return ParseCSV(up.Body)
 	case FormatJSON:
 		return ParseJSON(up.Body)
+	case FormatExtract:
+		if up.computed != nil {
+			return up.computed.Fields, nil
+		}
 	}
 	return nil, Errorf(EUnsupported, "Send a return as an Excel workbook, CSV or JSON.")
 }
@@ -425,12 +435,17 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 	if len(rets) == 1 {
 		fileKey = fmt.Sprintf("uploads/%s/%s/%s.%s", rets[0].Org, rets[0].Period, id, extension(up.Format))
 	}
+	fileSHA256, rows := sha256Hex(up.Body), 0
+	if up.computed != nil {
+		// The extract is personal data: only its hash and row count are kept.
+		fileKey, fileSHA256, rows = "", up.computed.SourceSHA256, up.computed.Rows
+	}
 	steps := make([]step, len(rets))
 	needsFile := false
 	for i, r := range rets {
 		v := Version{SubmissionID: id, Org: r.Org, Period: r.Period, Kind: r.Kind, Values: r.Values,
-			SHA256: r.ContentHash(), FileSHA256: sha256Hex(up.Body), FileKey: fileKey, Format: string(up.Format),
-			ReceivedAt: received, SubmittedBy: up.Principal.Subject}
+			SHA256: r.ContentHash(), FileSHA256: fileSHA256, FileKey: fileKey, Format: string(up.Format),
+			Rows: rows, ReceivedAt: received, SubmittedBy: up.Principal.Subject}
 		if len(rets) > 1 {
 			v.SubmissionID = fmt.Sprintf("%s-%d", id, i+1)
 		}
@@ -440,7 +455,7 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 		if len(rets) > 1 {
 			steps[i].row = i + 1
 		}
-		needsFile = needsFile || !steps[i].duplicate()
+		needsFile = needsFile || (!steps[i].duplicate() && fileKey != "")
 	}
 	// A revision without its reason is refused before anything is stored, every row of a
 	// bulk file at once. appendVersion checks again against the version it really follows.
