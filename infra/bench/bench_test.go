@@ -42,6 +42,9 @@ var quarters = period.Range(period.MustQuarter("2023-24-Q1"), period.MustQuarter
 func distinctReturn(o workforce.Organisation, i int) map[string]string {
 	v := sample.Return(o, quarters[i%len(quarters)])
 	v[workforce.KeyCSLGMembers] = strconv.Itoa(1000 + i/len(quarters)) // a civil-service organisation: CSLG members ≥ those who attended
+	if i >= len(quarters) {
+		v[workforce.KeyRevisionReason] = "CSLG membership corrected." // a revision says why
+	}
 	return v
 }
 

@@ -430,10 +430,10 @@ func (d *demo) revise(o workforce.Organisation, q period.Quarter) error {
 	if o.Kind == workforce.CivilService {
 		hc, _ := strconv.ParseInt(first[workforce.KeyHeadcount], 10, 64)
 		revised[workforce.KeyHeadcount] = strconv.FormatInt(hc+120, 10)
-		revised[workforce.KeyNotes] = "Headcount corrected: 120 staff who transferred in on 30 June were left out of the first return."
+		revised[workforce.KeyRevisionReason] = "Headcount corrected: 120 staff who transferred in on 30 June were left out of the first return."
 	} else {
 		revised[workforce.KeyBoardDigitalNED] = yesNoFlip(first[workforce.KeyBoardDigitalNED])
-		revised[workforce.KeyNotes] = "Corrected: the board's digital non-executive director was appointed before the reference date."
+		revised[workforce.KeyRevisionReason] = "Corrected: the board's digital non-executive director was appointed before the reference date."
 	}
 
 	tw := tabwriter.NewWriter(d.out, 0, 0, 3, ' ', 0)

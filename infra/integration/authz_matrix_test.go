@@ -51,6 +51,10 @@ var probes = []probe{
 	{route: "GET /returns", path: "/returns?org={org}&period=2025-26-Q1", aboutOrg: true},
 	{route: "GET /returns/{org}/{period}", path: "/returns/{org}/2025-26-Q1", aboutOrg: true},
 	{route: "GET /returns/{org}/{period}/versions/{version}", path: "/returns/{org}/2025-26-Q1/versions/1", aboutOrg: true},
+	{route: "GET /returns/{org}/{period}/versions/{version}/changes", path: "/returns/{org}/2025-26-Q1/versions/1/changes", aboutOrg: true},
+	// The organisation has no return, so an allowed sign-off is 404.
+	{route: "POST /returns/{org}/{period}/versions/{version}/sign-off", path: "/returns/{org}/2025-26-Q1/versions/1/sign-off", contentType: apigw.ContentTypeJSON, aboutOrg: true,
+		body: func(workforce.Organisation) []byte { return []byte(`{"sha256":"` + strings.Repeat("0", 64) + `"}`) }},
 	{route: "GET /organisations", path: "/organisations"},
 	// An organisation with no name: refused as invalid once the caller may change the register.
 	{route: "PUT /organisations/{code}", path: "/organisations/{org}", contentType: apigw.ContentTypeJSON,
@@ -88,6 +92,10 @@ var roleClaims = []roleClaim{
 	{"submitter+leader", []string{"submitter", "leader"}, []string{"submitter", "leader"}},
 	{"submitter+admin", []string{"submitter", "admin"}, []string{"submitter", "admin"}},
 	{"leader+admin", []string{"leader", "admin"}, []string{"leader", "admin"}},
+	{"approver", []string{"approver"}, []string{"approver"}},
+	{"submitter+approver", []string{"submitter", "approver"}, []string{"submitter", "approver"}},
+	{"approver+leader", []string{"approver", "leader"}, []string{"approver", "leader"}},
+	{"approver+admin", []string{"approver", "admin"}, []string{"approver", "admin"}},
 	// API Gateway hands an array claim to Lambda flattened into a string.
 	{`"[admin leader]"`, "[admin leader]", []string{"admin", "leader"}},
 	{`"submitter"`, "submitter", []string{"submitter"}},

@@ -70,6 +70,9 @@ func TestCheckAnswersAsSubmitAndStoresNothing(t *testing.T) {
 		t.Errorf("check of the current content: %+v, want duplicate of version 1", c)
 	}
 	values["cslg_members"] = "61"
+	// A revision needs its reason, and the check says so as a submission would.
+	h.check(tok, apigw.ContentTypeJSON, sample.JSON(values), 422)
+	values[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	if c := h.check(tok, apigw.ContentTypeJSON, sample.JSON(values), 200); c.Duplicate || c.Version != 2 {
 		t.Errorf("check of a revision: %+v, want version 2", c)
 	}

@@ -228,6 +228,7 @@ func first(o workforce.Organisation) map[string]string { return sampleFor(o, fau
 func revised(o workforce.Organisation) map[string]string {
 	v := sampleFor(o, faultQuarter)
 	v["cslg_members"] = "88"
+	v[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	return v
 }
 

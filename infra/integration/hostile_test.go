@@ -793,7 +793,9 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 				tok, _ := e.h.client.Token(run, e.org.Code, []string{"submitter"}, nil)
 				return tok
 			},
-			body:   func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"notes": "a different return"})) },
+			body: func(e *hostileEnv) []byte {
+				return jsonOf(e.with(map[string]string{"notes": "a different return", workforce.KeyRevisionReason: "Notes added."}))
+			},
 			status: 201,
 			check: func(t *testing.T, e *hostileEnv, r localclient.Response) {
 				var rc workforce.Receipt

@@ -20,7 +20,7 @@ func TestSubmitterWithoutOrganisationIsRefusedEverywhere(t *testing.T) {
 	if rc.Version != 1 {
 		t.Fatal("setup: no return stored")
 	}
-	for _, roles := range [][]string{{"submitter"}, {"submitter", "leader"}} {
+	for _, roles := range [][]string{{"submitter"}, {"submitter", "leader"}, {"approver"}, {"approver", "leader"}} {
 		tok, err := h.client.Token("no-org-"+strings.Join(roles, "-"), "", roles, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -36,6 +36,8 @@ func TestSubmitterWithoutOrganisationIsRefusedEverywhere(t *testing.T) {
 			}
 		}
 		r := h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
+		mustStatus(t, r, 403)
+		r = h.do("POST", "/returns/"+o.Code+"/2025-26-Q1/versions/1/sign-off", tok, apigw.ContentTypeJSON, []byte(`{"sha256":"`+rc.SHA256+`"}`), nil)
 		mustStatus(t, r, 403)
 	}
 }
@@ -73,6 +75,7 @@ func TestIdempotencyScopesCannotCollide(t *testing.T) {
 	mustStatus(t, r, 201)
 	revised := sampleFor(o, q1)
 	revised["cslg_members"] = "77"
+	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	r, rc2 := h.submit(second, apigw.ContentTypeJSON, sample.JSON(revised), map[string]string{"Idempotency-Key": "b#c"})
 	mustStatus(t, r, 201)
 	if rc1.Version != 1 || rc2.Version != 2 {
@@ -98,6 +101,7 @@ func TestExpiredIdempotencyRecordIsAbsent(t *testing.T) {
 	tok, _ := h.client.Token(sub, o.Code, []string{"submitter"}, nil)
 	revised := sampleFor(o, q1)
 	revised["cslg_members"] = "55"
+	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	hdr := map[string]string{"Idempotency-Key": key}
 	for i := 0; i < 2; i++ {
 		// The second time, the record written by the first answers.

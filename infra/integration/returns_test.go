@@ -118,6 +118,7 @@ func TestRevisionKeepsEarlierVersions(t *testing.T) {
 	_, rc1 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(first), nil)
 	revised := sampleFor(o, q1)
 	revised["cslg_members"] = "99"
+	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	r, rc2 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(revised), nil)
 	mustStatus(t, r, 201)
 	if rc1.Version != 1 || rc2.Version != 2 || r.Header.Get("Location") != "/returns/"+o.Code+"/2025-26-Q1/versions/2" {
@@ -186,6 +187,9 @@ func TestConcurrentSubmissions(t *testing.T) {
 		if i%2 == 1 {
 			v["cslg_members"] = fmt.Sprint(100 + i)
 		}
+		// Any of them may become a revision of another, so each says why; the reason is
+		// not content, so the twelve repeats of base are still one content.
+		v[workforce.KeyRevisionReason] = fmt.Sprintf("Racing submission %d.", i)
 		bodies = append(bodies, sample.JSON(v))
 	}
 	_ = base

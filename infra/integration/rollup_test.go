@@ -114,6 +114,7 @@ func TestRollupFiguresAndRevisions(t *testing.T) {
 	// A late revision of a return, then a re-run: the next revision, the earlier kept.
 	revised := sampleFor(cs, q1)
 	revised["cslg_members"] = "77"
+	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	r, rc := h.submit(h.token(cs.Code, "submitter"), apigw.ContentTypeJSON, sample.JSON(revised), nil)
 	mustStatus(t, r, 201)
 	if rc.Version != 2 {

@@ -12,3 +12,9 @@ import (
 func TestDynamoReturnStoreContract(t *testing.T) {
 	storetest.ReturnStore(t, newHarness(t).inProcess().store)
 }
+
+// Sign-offs: conditional on the current version and its hash, once per version, carried
+// by the current item until a later version replaces it.
+func TestDynamoSignOffStoreContract(t *testing.T) {
+	storetest.SignOffStore(t, newHarness(t).inProcess().store)
+}

@@ -71,6 +71,7 @@ func TestNoUploadIsLeftWithoutAVersion(t *testing.T) {
 
 	// Racing identical revisions: one creates version 2, the rest lose and are duplicates.
 	values["cslg_members"] = "61"
+	values[workforce.KeyRevisionReason] = "CSLG membership corrected."
 	same := sample.JSON(values)
 	var wg sync.WaitGroup
 	statuses := make([]int, 12)

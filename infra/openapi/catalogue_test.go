@@ -195,7 +195,8 @@ func catalogueSchemas() obj {
 			{"description", "A return sent as JSON: one flat object whose properties are the field keys. Values may be " +
 				"numbers, booleans or text as the CSV format would write them (\"1,250\", \"yes\", \"Y\", \"true\"); null or " +
 				"blank text is the same as leaving the field out. Every field the organisation's kind answers is required " +
-				"except contact_name, contact_email and notes; an unknown key is an error (422)."},
+				"except contact_name, contact_email, notes and revision_reason, which a version after the first must give; " +
+				"an unknown key is an error (422)."},
 			{"additionalProperties", false},
 			{"required", requiredKeys()},
 			{"properties", submission},

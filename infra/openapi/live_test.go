@@ -255,6 +255,9 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	revised := sample.Return(cs, q)
 	revised["cslg_members"] = "99"
 	revised["exec_committee_digital_leader"] = "Y"
+	// Without its reason a revision is 422; with it, version 2.
+	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(revised), want: []int{422}})
+	revised[workforce.KeyRevisionReason] = "CSLG membership recounted; digital leader appointed in June."
 	revisedJS := sample.JSON(revised)
 	l.checkRequest(post, "application/json", revisedJS)
 	key := map[string]string{"Idempotency-Key": "openapi-" + cs.Code}
@@ -278,8 +281,10 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: post, path: "/returns", token: expired, contentType: apigw.ContentTypeJSON, body: js, want: []int{401}})
 	// Checking without sending: 200 with what would be stored, or the same refusals.
 	check := "POST /returns/check"
-	l.checkRequest(check, "application/json", js)
-	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: js, want: []int{200}})
+	l.checkRequest(check, "application/json", revisedJS)
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: revisedJS, want: []int{200}})
+	// Going back to version 1's figures would be version 3, a revision: it needs a reason.
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: js, want: []int{422}})
 	l.do(req{route: check, path: "/returns/check", token: sub, contentType: "text/csv", body: sample.CSV(bad), want: []int{422}})
 	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
 	l.do(req{route: check, path: "/returns/check", token: leader, contentType: apigw.ContentTypeJSON, body: js, want: []int{403}})
@@ -320,6 +325,42 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: ver, path: "/returns/" + cs.Code + "/" + q.String() + "/versions/99", token: sub, want: []int{404}})
 	l.do(req{route: ver, path: "/returns/" + cs.Code + "/" + q.String() + "/versions/first", token: sub, want: []int{400}})
 	l.do(req{route: ver, path: "/returns/" + lg.Code + "/" + q.String() + "/versions/1", token: sub, want: []int{403}})
+	changes := "GET /returns/{org}/{period}/versions/{version}/changes"
+	csVersions := "/returns/" + cs.Code + "/" + q.String() + "/versions/"
+	l.do(req{route: changes, path: csVersions + "2/changes", token: sub, want: []int{200}})
+	l.do(req{route: changes, path: csVersions + "1/changes", token: leader, want: []int{200}})
+	l.do(req{route: changes, path: csVersions + "99/changes", token: sub, want: []int{404}})
+	l.do(req{route: changes, path: csVersions + "first/changes", token: sub, want: []int{400}})
+	l.do(req{route: changes, path: "/returns/" + lg.Code + "/" + q.String() + "/versions/1/changes", token: sub, want: []int{403}})
+	l.do(req{route: changes, path: csVersions + "2/changes", want: []int{401}})
+
+	// Sign-off of version 2 by the organisation's approver.
+	sign := "POST /returns/{org}/{period}/versions/{version}/sign-off"
+	approver := l.token(cs.Code, "approver")
+	current := l.do(req{route: ver, path: csVersions + "2", token: approver, want: []int{200}})
+	var v2 struct {
+		SHA256 string `json:"sha256"`
+	}
+	if err := json.Unmarshal(current.Body, &v2); err != nil {
+		t.Fatal(err)
+	}
+	signBody := []byte(`{"sha256":"` + v2.SHA256 + `"}`)
+	l.checkRequest(sign, "application/json", signBody)
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"` + rc.SHA256 + `"}`), want: []int{409}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{201}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{200}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: l.token(cs.Code, "approver", "leader"), contentType: apigw.ContentTypeJSON, body: signBody, want: []int{409}})
+	l.do(req{route: ver, path: csVersions + "2", token: approver, want: []int{200}}) // with its sign_off
+	l.do(req{route: sign, path: csVersions + "1/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"` + rc.SHA256 + `"}`), want: []int{409}})
+	l.do(req{route: sign, path: csVersions + "99/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{404}})
+	l.do(req{route: sign, path: csVersions + "first/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{400}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, want: []int{400}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"abc","by":"me"}`), want: []int{422}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"abc"}`), want: []int{422}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: bytes.Repeat([]byte(" "), 5<<20), want: []int{413}})
+	l.do(req{route: sign, path: "/returns/" + lg.Code + "/" + q.String() + "/versions/1/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{403}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: sub, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{403}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: expired, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{401}})
 
 	// Metrics.
 	met := "GET /metrics/{period}"

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -204,6 +203,7 @@ type versionRef struct {
 	Version    int       `json:"version"`
 	ReceivedAt time.Time `json:"received_at"`
 	SHA256     string    `json:"sha256"`
+	SignedOff  bool      `json:"signed_off"`
 }
 
 type returnView struct {
@@ -218,6 +218,9 @@ type returnView struct {
 	Warnings     []workforce.Problem `json:"warnings"`
 	ReceivedAt   time.Time           `json:"received_at"`
 	Versions     []versionRef        `json:"versions"`
+	// RevisionReason is why the version was sent: always there from version 2.
+	RevisionReason string       `json:"revision_reason,omitempty"`
+	SignOff        *signOffView `json:"sign_off,omitempty"`
 }
 
 // orgPeriod reads the {org} and {period} path parameters. Whether the caller may read
@@ -244,9 +247,9 @@ func (a *API) getVersion(ctx context.Context, r request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	n, err := strconv.Atoi(r.PathParameters["version"])
-	if err != nil || n < 1 {
-		return events.APIGatewayV2HTTPResponse{}, workforce.Errorf(workforce.EBadRequest, "Version %q must be a whole number from 1.", r.PathParameters["version"])
+	n, err := versionParam(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return a.viewVersion(ctx, r, org, q, n)
 }
@@ -260,12 +263,18 @@ func (a *API) viewVersion(ctx context.Context, r request, org string, q period.Q
 	v := rv.Version
 	view := returnView{Org: v.Org, Period: v.Period.String(), Version: v.Number, Current: v.Number == rv.Current,
 		SubmissionID: v.SubmissionID, SHA256: v.SHA256, Format: v.Format, Values: workforce.TypedValues(v.Values),
-		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: make([]versionRef, len(rv.History))}
+		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: make([]versionRef, len(rv.History)),
+		RevisionReason: v.RevisionReason()}
 	if view.Warnings == nil {
 		view.Warnings = []workforce.Problem{}
 	}
+	if so, ok := rv.SignOffs[v.Number]; ok {
+		sv := viewOfSignOff(so)
+		view.SignOff = &sv
+	}
 	for i, x := range rv.History {
-		view.Versions[i] = versionRef{x.Number, x.ReceivedAt, x.SHA256}
+		_, signed := rv.SignOffs[x.Number]
+		view.Versions[i] = versionRef{x.Number, x.ReceivedAt, x.SHA256, signed}
 	}
 	return jsonResponse(http.StatusOK, view), nil
 }

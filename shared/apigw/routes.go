@@ -53,6 +53,9 @@ var Routes = []Route{
 	{"GET", "/returns", FunctionRead, workforce.ReadReturns, (*API).listReturns},
 	{"GET", "/returns/{org}/{period}", FunctionRead, workforce.ReadReturns, (*API).getReturn},
 	{"GET", "/returns/{org}/{period}/versions/{version}", FunctionRead, workforce.ReadReturns, (*API).getVersion},
+	{"GET", "/returns/{org}/{period}/versions/{version}/changes", FunctionRead, workforce.ReadReturns, (*API).getChanges},
+	// A sign-off is a write, so the submit function records it.
+	{"POST", "/returns/{org}/{period}/versions/{version}/sign-off", FunctionSubmit, workforce.SignOffReturns, (*API).postSignOff},
 	{"GET", "/organisations", FunctionRead, workforce.SignedIn, (*API).listOrganisations},
 	{"PUT", "/organisations/{code}", FunctionSubmit, workforce.EditRegister, (*API).putOrganisation},
 	{"GET", "/targets", FunctionRead, workforce.SignedIn, (*API).getTargets},

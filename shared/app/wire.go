@@ -77,6 +77,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Returns:       store,
 		Organisations: store,
 		Files:         files,
+		SignOffs:      store,
 		ParseXLSX:     xlsx.Parse,
 		DueDays:       cfg.DueDays,
 		Log:           log,

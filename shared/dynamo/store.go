@@ -2,7 +2,9 @@
 // table. Key design (docs/adr/0001-dynamodb-key-design.md):
 //
 //	version      pk RETURN#<org>#<period>  sk V#<000001>      immutable, one per accepted submission
-//	current      pk CURRENT#<org>          sk <period>        copy of the newest version; gsi1 PERIOD#<period> / <org>
+//	sign-off     pk RETURN#<org>#<period>  sk S#<000001>      immutable, at most one per version
+//	current      pk CURRENT#<org>          sk <period>        copy of the newest version; gsi1 PERIOD#<period> / <org>;
+//	                                                          sign_off once the newest version is signed off
 //	organisation pk REGISTER               sk ORG#<code>
 //	idempotency  pk IDEM#<sha256(scope)>#<key>  sk IDEM     expires_at (TTL)
 //	reminder     pk REMIND#<period>        sk <stage>#<org>   (reminders.go)
@@ -74,6 +76,9 @@ type versionItem struct {
 	ReceivedAt   string              `dynamodbav:"received_at"`
 	FirstAt      string              `dynamodbav:"first_received_at,omitempty"`
 	SubmittedBy  string              `dynamodbav:"submitted_by,omitempty"`
+	// SignOff is on the current item only, from the sign-off of the version it copies; a
+	// new version replaces the item, and with it the sign-off of the one before.
+	SignOff *signOffItem `dynamodbav:"sign_off,omitempty"`
 }
 
 func versionPK(org string, q period.Quarter) string { return "RETURN#" + org + "#" + q.String() }
@@ -103,10 +108,18 @@ func (it versionItem) version() (workforce.Version, error) {
 			return workforce.Version{}, fmt.Errorf("item %s/%s: %w", it.PK, it.SK, err)
 		}
 	}
-	return workforce.Version{SubmissionID: it.SubmissionID, Org: it.Org, Period: q, Number: it.Version,
+	v := workforce.Version{SubmissionID: it.SubmissionID, Org: it.Org, Period: q, Number: it.Version,
 		Kind: workforce.OrgKind(it.Kind), Values: it.Values, Warnings: it.Warnings, SHA256: it.SHA256,
 		FileSHA256: it.FileSHA256, FileKey: it.FileKey, Format: it.Format, Rows: it.ExtractRows, ReceivedAt: t, FirstReceivedAt: first,
-		SubmittedBy: it.SubmittedBy}, nil
+		SubmittedBy: it.SubmittedBy}
+	if it.SignOff != nil {
+		so, err := it.SignOff.signOff()
+		if err != nil {
+			return workforce.Version{}, err
+		}
+		v.SignOff = &so
+	}
+	return v, nil
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {

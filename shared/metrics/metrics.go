@@ -28,6 +28,7 @@ type Input struct {
 	// unknown, and ReceivedAt is used.
 	FirstReceivedAt time.Time
 	WarningCodes    []string // codes of the warnings stored with the current version
+	SignedOff       bool     // whether the current version has been signed off by an approver
 }
 
 func (in *Input) firstReceived() time.Time {

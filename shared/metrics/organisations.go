@@ -40,6 +40,9 @@ type OrgRow struct {
 	FirstReceivedAt *time.Time      `json:"first_received_at,omitempty"` // of version 1, when known
 	Warnings        int             `json:"warnings"`
 	WarningCodes    []string        `json:"warning_codes,omitempty"`
+	// SignedOff is whether the version the row's figures come from, the current version
+	// of its quarter, was signed off by the organisation's approver; false without one.
+	SignedOff bool `json:"signed_off"`
 	// The return's contact, for the management edition only; never published.
 	ContactName  string `json:"contact_name,omitempty"`
 	ContactEmail string `json:"contact_email,omitempty"`
@@ -192,6 +195,7 @@ func (row *OrgRow) fill(e *entry, kind workforce.OrgKind) {
 		row.FirstReceivedAt = &t
 	}
 	row.Warnings = len(in.WarningCodes)
+	row.SignedOff = in.SignedOff
 	row.ContactName = in.Values[workforce.KeyContactName]
 	row.ContactEmail = in.Values[workforce.KeyContactEmail]
 	row.WarningCodes = sortedUnique(in.WarningCodes)

@@ -177,3 +177,18 @@ func TestRevisionReplacesFigures(t *testing.T) {
 		}
 	}
 }
+
+// A row says whether the version its figures come from was signed off.
+func TestOrgRowSignedOff(t *testing.T) {
+	signed := csRet("S", refQ, 100, 5)
+	signed.SignedOff = true
+	rows, _ := newIndex([]workforce.Organisation{org("S", cs, 100), org("U", cs, 100), org("M", cs, 100)},
+		[]Input{signed, csRet("U", refQ, 100, 5)}).organisations(qtr(refQ), 30)
+	got := map[string]bool{}
+	for _, r := range rows {
+		got[r.Code] = r.SignedOff
+	}
+	if want := map[string]bool{"S": true, "U": false, "M": false}; !reflect.DeepEqual(got, want) {
+		t.Errorf("signed_off %v, want %v", got, want)
+	}
+}

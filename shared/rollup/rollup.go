@@ -37,6 +37,8 @@ type InputRef struct {
 	Period  string `json:"period"`
 	Version int    `json:"version"`
 	SHA256  string `json:"sha256"`
+	// SignedOff is part of the inputs: a sign-off changes what the management edition shows.
+	SignedOff bool `json:"signed_off,omitempty"`
 }
 
 // Formats of the workbooks: every edition is stored in each, written from the same
@@ -188,7 +190,8 @@ func (s *Service) Inputs(ctx context.Context, ref period.Quarter) ([]metrics.Inp
 				codes[i] = w.Code
 			}
 			in = append(in, metrics.Input{Return: v.Return(), Version: v.Number,
-				ReceivedAt: v.ReceivedAt, FirstReceivedAt: v.FirstReceivedAt, WarningCodes: codes})
+				ReceivedAt: v.ReceivedAt, FirstReceivedAt: v.FirstReceivedAt, WarningCodes: codes,
+				SignedOff: v.SignOff != nil && v.SignOff.Version == v.Number && v.SignOff.SHA256 == v.SHA256})
 		}
 	}
 	return in, orgs, nil
@@ -199,7 +202,13 @@ func (s *Service) Inputs(ctx context.Context, ref period.Quarter) ([]metrics.Inp
 func Fingerprint(month period.Month, refs []InputRef, orgs []workforce.Organisation, targetsVersion string, dueDays int) string {
 	lines := []string{"month " + month.String(), "targets " + targetsVersion, fmt.Sprint("due_days ", dueDays)}
 	for _, r := range refs {
-		lines = append(lines, fmt.Sprintf("return %s %s %d %s", r.Org, r.Period, r.Version, r.SHA256))
+		line := fmt.Sprintf("return %s %s %d %s", r.Org, r.Period, r.Version, r.SHA256)
+		if r.SignedOff {
+			// Only a signed-off version adds a word, so inputs without sign-offs keep the
+			// fingerprints they had before sign-offs existed.
+			line += " signed_off"
+		}
+		lines = append(lines, line)
 	}
 	for _, o := range orgs {
 		lines = append(lines, fmt.Sprintf("org %s %s %s %d %s %s", o.Code, o.Kind, o.Parent, o.BaselineHeadcount, o.ActiveFrom, o.ActiveTo))
@@ -232,7 +241,7 @@ func (s *Service) run(ctx context.Context, month period.Month, trigger string) (
 	}
 	refs := make([]InputRef, len(inputs))
 	for i, in := range inputs {
-		refs[i] = InputRef{Org: in.Org, Period: in.Period.String(), Version: in.Version, SHA256: in.ContentHash()}
+		refs[i] = InputRef{Org: in.Org, Period: in.Period.String(), Version: in.Version, SHA256: in.ContentHash(), SignedOff: in.SignedOff}
 	}
 	sort.Slice(refs, func(i, j int) bool {
 		if refs[i].Period != refs[j].Period {

@@ -416,6 +416,7 @@ func (b builder) organisations() report.Table {
 	}
 	if b.management() {
 		cols = append(cols, report.Column{Header: "Version (number)", Kind: report.Count}, report.Column{Header: "Received (date)", Kind: report.Date},
+			report.Column{Header: "Signed off"},
 			report.Column{Header: "Warnings (number)", Kind: report.Count}, report.Column{Header: "Contact name"}, report.Column{Header: "Contact email"})
 	}
 	var rows [][]report.Cell
@@ -443,7 +444,12 @@ func (b builder) organisations() report.Table {
 			if o.Version > 0 {
 				version = int64(o.Version)
 			}
-			row = append(row, version, received, int64(o.Warnings), textOr(o.ContactName), textOr(o.ContactEmail))
+			// Whether the organisation's approver signed off the version used; [x] with no return.
+			signed := report.Cell(report.NotAvailable)
+			if o.Version > 0 {
+				signed = yesNo(&o.SignedOff, report.NotAvailable)
+			}
+			row = append(row, version, received, signed, int64(o.Warnings), textOr(o.ContactName), textOr(o.ContactEmail))
 		}
 		rows = append(rows, row)
 	}

@@ -9,10 +9,11 @@ const (
 	RoleSubmitter Role = "submitter" // sends its own organisation's returns
 	RoleLeader    Role = "leader"    // reads every organisation's returns and the management figures
 	RoleAdmin     Role = "admin"     // does everything, for every organisation
+	RoleApprover  Role = "approver"  // signs off its own organisation's returns (SPEC §11)
 )
 
 // orgScoped are the roles that act for one organisation, the token's.
-var orgScoped = []Role{RoleSubmitter}
+var orgScoped = []Role{RoleSubmitter, RoleApprover}
 
 // Principal is who is calling, from the token's claims.
 type Principal struct {
@@ -66,10 +67,13 @@ var (
 	// published edition of a report).
 	SignedIn = Policy{Anyone: true}
 	// ReadReturns: leaders and admins read every organisation's returns; a submitter
-	// its own.
-	ReadReturns = Policy{Every: []Role{RoleLeader, RoleAdmin}, Own: []Role{RoleSubmitter}}
+	// its own, and an approver its own, to sign them off.
+	ReadReturns = Policy{Every: []Role{RoleLeader, RoleAdmin}, Own: []Role{RoleSubmitter, RoleApprover}}
 	// WriteReturns: admins send (or check) any organisation's return; a submitter its own.
 	WriteReturns = Policy{Every: []Role{RoleAdmin}, Own: []Role{RoleSubmitter}}
+	// SignOffReturns: an organisation's approver (its accountable officer) signs off its
+	// own returns, one exact version at a time; nobody signs off for another organisation.
+	SignOffReturns = Policy{Own: []Role{RoleApprover}}
 	// SubmitBulk: a bulk file holds many organisations' returns, so admins only.
 	SubmitBulk = Policy{Every: []Role{RoleAdmin}}
 	// EditRegister: admins change the register of organisations.

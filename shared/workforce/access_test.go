@@ -23,6 +23,8 @@ func TestPolicies(t *testing.T) {
 		orgless      = who("", "submitter")
 		orglessAdmin = who("", "submitter", "admin")
 		mixed        = who("HMRC", "submitter", "leader")
+		approver     = who("HMRC", "approver")
+		orglessAppr  = who("", "approver", "leader")
 	)
 	type verdict struct{ admits, own, other bool } // for some, HMRC's, DWP's
 	for _, tc := range []struct {
@@ -32,39 +34,42 @@ func TestPolicies(t *testing.T) {
 	}{
 		{"SignedIn", workforce.SignedIn, map[string]verdict{
 			"submitter": {true, true, true}, "leader": {true, true, true}, "admin": {true, true, true},
-			"nobody": {true, true, true}, "unknown": {true, true, true}, "orgless": {}, "orglessAdmin": {}, "mixed": {true, true, true}}},
+			"nobody": {true, true, true}, "unknown": {true, true, true}, "orgless": {}, "orglessAdmin": {}, "approver": {true, true, true}, "orglessAppr": {}, "mixed": {true, true, true}}},
 		{"ReadReturns", workforce.ReadReturns, map[string]verdict{
 			"submitter": {true, true, false}, "leader": {true, true, true}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {true, true, true}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {true, true, false}, "orglessAppr": {}, "mixed": {true, true, true}}},
 		{"WriteReturns", workforce.WriteReturns, map[string]verdict{
 			"submitter": {true, true, false}, "leader": {}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {true, true, false}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {true, true, false}}},
 		{"SubmitBulk", workforce.SubmitBulk, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {}}},
 		{"EditRegister", workforce.EditRegister, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {}}},
 		{"ManagementFigures", workforce.ManagementFigures, map[string]verdict{
 			"submitter": {}, "leader": {true, true, true}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {true, true, true}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {true, true, true}}},
 		{"RunRollup", workforce.RunRollup, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {}}},
 		{"FollowCollection", workforce.FollowCollection, map[string]verdict{
 			"submitter": {}, "leader": {true, true, true}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {true, true, true}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {true, true, true}}},
 		{"SendReminders", workforce.SendReminders, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {}}},
 		{"ReturnsContacts", workforce.ReturnsContacts, map[string]verdict{
 			"submitter": {}, "leader": {}, "admin": {true, true, true},
-			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {}}},
+		{"SignOffReturns", workforce.SignOffReturns, map[string]verdict{
+			"submitter": {}, "leader": {}, "admin": {},
+			"nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {true, true, false}, "orglessAppr": {}, "mixed": {}}},
 		{"zero", workforce.Policy{}, map[string]verdict{
-			"submitter": {}, "leader": {}, "admin": {}, "nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "mixed": {}}},
+			"submitter": {}, "leader": {}, "admin": {}, "nobody": {}, "unknown": {}, "orgless": {}, "orglessAdmin": {}, "approver": {}, "orglessAppr": {}, "mixed": {}}},
 	} {
 		for name, p := range map[string]workforce.Principal{"submitter": submitter, "leader": leader, "admin": admin,
-			"nobody": nobody, "unknown": unknown, "orgless": orgless, "orglessAdmin": orglessAdmin, "mixed": mixed} {
+			"nobody": nobody, "unknown": unknown, "orgless": orgless, "orglessAdmin": orglessAdmin, "mixed": mixed, "approver": approver, "orglessAppr": orglessAppr} {
 			want, ok := tc.want[name]
 			if !ok {
 				t.Fatalf("%s: no verdict for %s", tc.name, name)
@@ -102,5 +107,5 @@ func ExamplePolicy() {
 	fmt.Println(workforce.ReadReturns.Roles())
 	// Output:
 	// true false
-	// [leader admin submitter]
+	// [leader admin submitter approver]
 }

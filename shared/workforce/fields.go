@@ -60,7 +60,14 @@ type Field struct {
 	MaxLen   int       // for text
 	// Multiline text may hold line breaks and tabs; other text holds no control character.
 	Multiline bool
+	// Annotation fields say why a version was sent, not what the return holds: they are
+	// outside the content hash (a resend of the same figures with a new reason is still a
+	// duplicate) and outside the changes between versions.
+	Annotation bool
 }
+
+// Content reports whether f is part of the return's content: every field but annotations.
+func (f Field) Content() bool { return !f.Annotation }
 
 // AppliesTo reports whether organisations of kind k answer f.
 func (f Field) AppliesTo(k OrgKind) bool {
@@ -89,8 +96,12 @@ var (
 	lead = func(key, label, help string, t FieldType, kinds []OrgKind) Field {
 		return Field{Key: key, Label: label, Help: help, Section: SectionLeadership, Type: t, Kinds: kinds}
 	}
-	multiline = func(f Field) Field { f.Multiline = true; return f }
+	multiline  = func(f Field) Field { f.Multiline = true; return f }
+	annotation = func(f Field) Field { f.Annotation = true; return f }
 )
+
+// MaxRevisionReason is the longest revision_reason, in characters.
+const MaxRevisionReason = 500
 
 // Field keys used by rules and metrics.
 const (
@@ -99,6 +110,7 @@ const (
 	KeyContactName                 = "contact_name"
 	KeyContactEmail                = "contact_email"
 	KeyNotes                       = "notes"
+	KeyRevisionReason              = "revision_reason"
 	KeyHeadcount                   = "headcount"
 	KeyFTE                         = "fte"
 	KeyProfessionUnknown           = "profession_unknown_headcount"
@@ -122,6 +134,9 @@ var Fields = []Field{
 	identity(KeyContactName, "Contact name", "Who we should contact about this return (optional).", TypeText, true, 200),
 	identity(KeyContactEmail, "Contact email", "Their work email address (optional).", TypeEmail, true, 254),
 	multiline(identity(KeyNotes, "Notes", "Anything that helps us read your figures, such as a reorganisation (optional, up to 2,000 characters).", TypeText, true, 2000)),
+	// Required of a revision (version 2 on), which Service checks where the version number
+	// is known; a first version may carry one.
+	annotation(multiline(identity(KeyRevisionReason, "Reason for this revision", "If a return for this quarter has been sent already, say why you are changing it (required for a revision, up to 500 characters).", TypeText, true, MaxRevisionReason))),
 
 	{Key: KeyHeadcount, Label: "Headcount", Help: "All civil servants in post, as a headcount.", Section: SectionWorkforce, Type: TypeCount, Kinds: csOnly, Min: 1},
 	{Key: KeyFTE, Label: "Full-time equivalent (FTE)", Help: "All civil servants in post, as full-time equivalent, up to 2 decimal places. Cannot exceed headcount.", Section: SectionWorkforce, Type: TypeFTE, Kinds: csOnly},

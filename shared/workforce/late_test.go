@@ -28,6 +28,7 @@ func TestLateReturnWarningIsJudgedOnTheFirstVersion(t *testing.T) {
 			send := func(headcount string) workforce.Receipt {
 				v := workforce.ValidValues()
 				v["headcount"] = headcount
+				v[workforce.KeyRevisionReason] = "Headcount corrected." // required of the second; a first may carry one
 				body, _ := json.Marshal(v)
 				rc, _, err := e.svc.Submit(context.Background(), workforce.Upload{Principal: hmrc, Format: workforce.FormatJSON, Body: body})
 				if err != nil {

@@ -73,6 +73,8 @@ type ReturnView struct {
 	// History is every version up to the current one, oldest first. A version written
 	// after the current pointer was read is not shown as history yet.
 	History []Version
+	// SignOffs are the versions' sign-offs, by version number.
+	SignOffs map[int]SignOff
 }
 
 // View reads version n of org's return for q, or the current version when n is 0. Whether
@@ -105,7 +107,14 @@ func (s *Service) View(ctx context.Context, p Principal, org string, q period.Qu
 			return ReturnView{}, Errorf(ENotFound, "%s %s has no version %d; it has %d.", org, q, n, len(all))
 		}
 	}
-	view := ReturnView{Version: *v, Current: cur.Number, History: []Version{}}
+	signOffs, err := s.SignOffs.SignOffs(ctx, org, q)
+	if err != nil {
+		return ReturnView{}, err
+	}
+	view := ReturnView{Version: *v, Current: cur.Number, History: []Version{}, SignOffs: make(map[int]SignOff, len(signOffs))}
+	for _, so := range signOffs {
+		view.SignOffs[so.Version] = so
+	}
 	for _, x := range all {
 		if x.Number <= cur.Number {
 			view.History = append(view.History, x)

@@ -39,10 +39,14 @@ func (r Return) Hundredths(key string) int64 {
 func (r Return) YesNo(key string) bool { return r.Values[key] == "yes" }
 
 // ContentHash is the SHA-256 of the canonical values in catalogue order: the identity of
-// the content, used to recognise a duplicate submission.
+// the content, used to recognise a duplicate submission. Annotations (the reason for a
+// revision) are left out: they say why the figures were sent, not what they are.
 func (r Return) ContentHash() string {
 	h := sha256.New()
 	for _, f := range Fields {
+		if !f.Content() {
+			continue
+		}
 		if v, ok := r.Values[f.Key]; ok {
 			h.Write([]byte(f.Key))
 			h.Write([]byte{'='})
@@ -58,23 +62,25 @@ func (r Return) ContentHash() string {
 func TypedValues(values map[string]string) map[string]any {
 	out := make(map[string]any, len(values))
 	for k, v := range values {
-		f, ok := FieldByKey(k)
-		if !ok {
-			continue
-		}
-		switch f.Type {
-		case TypeCount:
-			n, _ := strconv.ParseInt(v, 10, 64)
-			out[k] = n
-		case TypeFTE:
-			out[k] = jsonNumber(v)
-		case TypeYesNo:
-			out[k] = v == "yes"
-		default:
-			out[k] = v
+		if f, ok := FieldByKey(k); ok {
+			out[k] = TypedValue(f, v)
 		}
 	}
 	return out
+}
+
+// TypedValue renders one canonical value of f for JSON, as TypedValues does.
+func TypedValue(f Field, v string) any {
+	switch f.Type {
+	case TypeCount:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	case TypeFTE:
+		return jsonNumber(v)
+	case TypeYesNo:
+		return v == "yes"
+	}
+	return v
 }
 
 // jsonNumber keeps "1234.50" exact in JSON output rather than passing through float64.

@@ -36,12 +36,19 @@ type Version struct {
 	// sent after the due date does not make an on-time return late.
 	FirstReceivedAt time.Time
 	SubmittedBy     string // the token's subject, an opaque id
+	// SignOff is the version's sign-off when it is the current version read through the
+	// current pointer (ReturnStore.Current, CurrentByPeriod); nil otherwise, or when it has
+	// none. SignOffStore.SignOffs has every version's.
+	SignOff *SignOff
 }
 
 // Return rebuilds the normalised return of a version.
 func (v Version) Return() Return {
 	return Return{Org: v.Org, Period: v.Period, Kind: v.Kind, Values: v.Values}
 }
+
+// RevisionReason is why the version was sent, "" if it says nothing (a first version may not).
+func (v Version) RevisionReason() string { return v.Values[KeyRevisionReason] }
 
 // Receipt is what a submitter gets back.
 type Receipt struct {
@@ -53,6 +60,8 @@ type Receipt struct {
 	SHA256       string    `json:"sha256"`
 	ReceivedAt   time.Time `json:"received_at"`
 	Warnings     []Problem `json:"warnings"`
+	// RevisionReason is the version's reason for the change: always there from version 2.
+	RevisionReason string `json:"revision_reason,omitempty"`
 }
 
 func receiptOf(v *Version, duplicate bool) Receipt {
@@ -61,7 +70,7 @@ func receiptOf(v *Version, duplicate bool) Receipt {
 		ws = []Problem{}
 	}
 	return Receipt{SubmissionID: v.SubmissionID, Org: v.Org, Period: v.Period.String(), Version: v.Number,
-		Duplicate: duplicate, SHA256: v.SHA256, ReceivedAt: v.ReceivedAt, Warnings: ws}
+		Duplicate: duplicate, SHA256: v.SHA256, ReceivedAt: v.ReceivedAt, Warnings: ws, RevisionReason: v.RevisionReason()}
 }
 
 // IdempotencyRecord remembers the answer to a request sent with an Idempotency-Key.
@@ -153,6 +162,7 @@ type Service struct {
 	Returns       ReturnStore
 	Organisations OrganisationStore
 	Files         FileStore
+	SignOffs      SignOffStore
 	ParseXLSX     func([]byte) ([]RawField, error)
 	DueDays       int
 	Now           func() time.Time
@@ -287,6 +297,8 @@ func (s *Service) Check(ctx context.Context, up Upload) (Checked, error) {
 	c.Warnings = Warnings(ret, st.prev, first, s.DueDays)
 	if st.duplicate() {
 		c.Duplicate, c.Version, c.Warnings = true, st.cur.Number, st.cur.Warnings
+	} else if p := reasonProblem(st.v, st.cur, 0); p != nil {
+		return Checked{}, Invalid("The return has 1 problem; nothing was stored.", []Problem{*p})
 	}
 	if c.Warnings == nil {
 		c.Warnings = []Problem{}
@@ -393,7 +405,25 @@ func (s *Service) submit(ctx context.Context, up Upload, check func(context.Cont
 		if steps[i], err = s.prepare(ctx, v); err != nil {
 			return nil, false, err
 		}
+		if len(rets) > 1 {
+			steps[i].row = i + 1
+		}
 		needsFile = needsFile || (!steps[i].duplicate() && fileKey != "")
+	}
+	// A revision without its reason is refused before anything is stored, every row of a
+	// bulk file at once. appendVersion checks again against the version it really follows.
+	var missing []Problem
+	for _, st := range steps {
+		if p := reasonProblem(st.v, st.cur, st.row); p != nil && !st.duplicate() {
+			missing = append(missing, *p)
+		}
+	}
+	if len(missing) > 0 {
+		what := "return"
+		if len(rets) > 1 {
+			what = "bulk file"
+		}
+		return nil, false, Invalid(fmt.Sprintf("The %s has %d %s; nothing was stored.", what, len(missing), plural(len(missing), "problem", "problems")), missing)
 	}
 
 	created := false
@@ -462,6 +492,7 @@ type step struct {
 	v    Version
 	cur  *Version
 	prev *Return
+	row  int // of a bulk file, 0 for a single return
 }
 
 // duplicate reports whether the step's content is already the current version's.
@@ -514,6 +545,11 @@ func (s *Service) appendVersion(ctx context.Context, st step, idem *IdempotencyR
 		v.Number, v.FirstReceivedAt = 1, v.ReceivedAt
 		if cur != nil {
 			v.Number, v.FirstReceivedAt = cur.Number+1, cur.FirstReceivedAt
+		}
+		// Only here is it certain which version this becomes: a return sent as a first
+		// version that lost a race to another is a revision of it, and needs a reason.
+		if p := reasonProblem(v, cur, st.row); p != nil {
+			return Receipt{}, false, Invalid("The return has 1 problem; nothing was stored.", []Problem{*p})
 		}
 		v.Warnings = Warnings(v.Return(), st.prev, v.FirstReceivedAt, s.DueDays)
 		var rec *IdempotencyRecord

@@ -61,14 +61,17 @@ func newEnv(t *testing.T, now time.Time) *env {
 			t.Fatal(err)
 		}
 	}
-	e.svc = &workforce.Service{Returns: e.store, Organisations: e.store, Files: e.files, DueDays: 30, Now: c.Now}
+	e.svc = &workforce.Service{Returns: e.store, Organisations: e.store, SignOffs: e.store, Files: e.files, DueDays: 30, Now: c.Now}
 	return e
 }
 
-// returnJSON is HMRC's valid return for 2025-26-Q1 with changes, as JSON.
+// returnJSON is HMRC's valid return for 2025-26-Q1 with changes, as JSON. It gives a
+// revision_reason, which a revision must: the reason is not content, so returns that
+// differ only in it are the same return, and a version 1 keeps one it is given.
 func returnJSON(t *testing.T, changes ...string) []byte {
 	t.Helper()
 	v := workforce.ValidValues()
+	v[workforce.KeyRevisionReason] = "Figures corrected."
 	for i := 0; i+1 < len(changes); i += 2 {
 		v[changes[i]] = changes[i+1]
 	}

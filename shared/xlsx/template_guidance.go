@@ -25,7 +25,7 @@ var instructionParagraphs = []struct{ kind, text string }{
 	{"p", "The sheets are protected, without a password, so that questions and checks are not changed by accident. If you need to change them, use Review > Unprotect Sheet."},
 	{"h", "How to submit"},
 	{"p", "Save the workbook as an Excel workbook (.xlsx), without a password, and upload it to the DDaT workforce returns service (POST /returns). Old .xls files and macro-enabled .xlsm files are not accepted. Returns are due 30 days after the reference date."},
-	{"p", "To correct a return, submit it again. Every submission is kept as a new version, and the latest one counts."},
+	{"p", "To correct a return, submit it again, saying why in 'Reason for this revision' (the last question of 'About this return'): a correction without a reason is refused. Every submission is kept as a new version, and the latest one counts."},
 	{"p", "Systems can fill this template by the cell names, or send the same fields as CSV (a field,value header) or JSON, using the names in column A of the Return sheet."},
 	{"h", "Template version"},
 	{"p", "The service accepts returns on the current version of this template only, shown below. A workbook made from an earlier template is refused: download the current one (GET /template, or from the portal), copy your figures into it and upload that."},

@@ -88,8 +88,8 @@ func (b *builder) returnSheet() error {
 			w.text(row, colHelp, fld.Help, b.s.help)
 			w.style(row, colInput, b.inputStyle(fld))
 			w.height(row, max(rowHeight(46, fld.Label), rowHeight(60, fld.Help)))
-			if fld.Key == workforce.KeyNotes {
-				w.height(row, 75)
+			if fld.Multiline {
+				w.height(row, 75) // room for a few lines of text
 			}
 			if formula := b.fieldCheck(fld.Key); formula != "" {
 				checks = append(checks, pendingCheck{fmt.Sprintf("%s%d", colCheck, row), formula})
@@ -157,7 +157,7 @@ func (b *builder) inputStyle(f workforce.Field) int {
 		return b.s.inputCount
 	case f.Type == workforce.TypeFTE:
 		return b.s.inputFTE
-	case f.Key == workforce.KeyNotes:
+	case f.Multiline:
 		return b.s.inputNotes
 	default:
 		return b.s.inputText

@@ -40,7 +40,7 @@ func sample() map[string]any {
 	return map[string]any{
 		"org": "HMRC", "period": "2025-26-Q1", "contact_name": "Ada Lovelace",
 		"contact_email": "ada.lovelace@example.gov.uk", "notes": "Figures from the HR system on 1 July.",
-		"headcount": 65000, "fte": 61000.5, "profession_unknown_headcount": 500,
+		"revision_reason": "Headcount corrected:\n- transfers in on 30 June were left out.", "headcount": 65000, "fte": 61000.5, "profession_unknown_headcount": 500,
 		"ddat_headcount": 4200, "ddat_fte": 4100.25,
 		"ddat_family_architecture": 300, "ddat_family_chief_digital_and_data": 50, "ddat_family_data": 900,
 		"ddat_family_it_operations": 1000, "ddat_family_product_and_delivery": 700,
@@ -300,6 +300,7 @@ func TestTemplateValidations(t *testing.T) {
 		{"fte", "decimal", "greaterThanOrEqual", "0"},
 		{"ddat_fte", "decimal", "greaterThanOrEqual", "0"},
 		{"notes", "textLength", "lessThanOrEqual", "2000"},
+		{"revision_reason", "textLength", "lessThanOrEqual", "500"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

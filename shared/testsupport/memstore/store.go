@@ -43,6 +43,7 @@ type Store struct {
 	orgs     map[string]workforce.Organisation
 	idem     map[idemKey]idemRecord
 	rollups  map[string][]rollup.Record // every revision of a month, oldest first
+	signOffs map[orgPeriod][]workforce.SignOff
 }
 
 type orgPeriod struct {
@@ -76,7 +77,7 @@ func (s *Store) Current(_ context.Context, org string, q period.Quarter) (*workf
 	if len(vs) == 0 {
 		return nil, nil
 	}
-	v := copyVersion(vs[len(vs)-1])
+	v := s.current(orgPeriod{org, q}, vs)
 	return &v, nil
 }
 
@@ -121,7 +122,7 @@ func (s *Store) currentWhere(match func(orgPeriod) bool) []workforce.Version {
 	var out []workforce.Version
 	for k, vs := range s.versions {
 		if match(k) && len(vs) > 0 {
-			out = append(out, copyVersion(vs[len(vs)-1]))
+			out = append(out, s.current(k, vs))
 		}
 	}
 	// The table's sort keys: a quarter's name sorts as the quarters do.
@@ -302,6 +303,11 @@ func (s *Store) PutRollup(_ context.Context, rec rollup.Record) error {
 // copyVersion is v sharing nothing with the original, with its times as the table gives
 // them back: UTC, without a monotonic reading.
 func copyVersion(v workforce.Version) workforce.Version {
+	if v.SignOff != nil {
+		so := *v.SignOff
+		so.At = so.At.UTC()
+		v.SignOff = &so
+	}
 	v.Values = maps.Clone(v.Values)
 	v.Warnings = slices.Clone(v.Warnings)
 	v.ReceivedAt, v.FirstReceivedAt = v.ReceivedAt.UTC(), v.FirstReceivedAt.UTC()

@@ -19,6 +19,9 @@ import (
 // The contract infra/integration also runs against the DynamoDB adapter.
 func TestReturnStoreContract(t *testing.T) { storetest.ReturnStore(t, &memstore.Store{}) }
 
+// And the sign-off contract, which infra/integration runs against DynamoDB too.
+func TestSignOffStoreContract(t *testing.T) { storetest.SignOffStore(t, &memstore.Store{}) }
+
 // Records expire by the store's clock when it has one, to the second as in the table.
 func TestIdempotencyExpiresByTheStoreClock(t *testing.T) {
 	now := time.Date(2025, 7, 20, 9, 0, 0, 0, time.UTC)
