@@ -42,6 +42,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
+	"github.com/ddat-workforce/returns/shared/textsafe"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -537,7 +538,7 @@ func (d *demo) rejectOne(tok, what, contentType string, body []byte) error {
 		if e.Line > 0 {
 			where = "line " + strconv.Itoa(e.Line)
 		}
-		fmt.Fprintf(tw, "     %s\t%s\t%s\t%s\n", orDash(e.Field), orDash(where), e.Code, e.Message)
+		fmt.Fprintf(tw, "     %s\t%s\t%s\t%s\n", textsafe.OrNone(e.Field), textsafe.OrNone(where), e.Code, e.Message)
 	}
 	return tw.Flush()
 }
@@ -765,10 +766,3 @@ func yesNoFlip(s string) string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}

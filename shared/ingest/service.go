@@ -158,7 +158,7 @@ func (s *Service) Status(ctx context.Context, p workforce.Principal, id string) 
 		return Extract{}, workforce.Errorf(workforce.ENotFound, "There is no extract %s.", id)
 	}
 	if !workforce.ReadReturns.Allows(p, e.Org) {
-		return Extract{}, workforce.Errorf(workforce.EForbidden, "You can read extracts only for your own organisation (%s).", orDash(p.Org))
+		return Extract{}, workforce.Errorf(workforce.EForbidden, "You can read extracts only for your own organisation (%s).", textsafe.OrNone(p.Org))
 	}
 	return *e, nil
 }
@@ -326,11 +326,4 @@ func plural(n int) string {
 		return "problem"
 	}
 	return "problems"
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }

@@ -114,3 +114,12 @@ func CSVRecord(rec []string) []string {
 	}
 	return out
 }
+
+// OrNone is s, or "none" when s is empty: how a message names a value that may be missing,
+// such as the organisation of a caller who has none.
+func OrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

@@ -111,3 +111,12 @@ func ExampleCSVField() {
 	// '=1+1
 	// HMRC
 }
+
+func TestOrNone(t *testing.T) {
+	if got := OrNone(""); got != "none" {
+		t.Errorf(`OrNone("") = %q, want "none"`, got)
+	}
+	if got := OrNone("HMRC"); got != "HMRC" {
+		t.Errorf(`OrNone("HMRC") = %q, want "HMRC"`, got)
+	}
+}

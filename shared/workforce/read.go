@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/textsafe"
 )
 
 // ReadForbidden refuses p a request about another organisation's returns. It names p's
 // own organisation and says nothing of the other, not even whether it exists.
 func ReadForbidden(p Principal) error {
-	return Errorf(EForbidden, "You can read returns only for your own organisation (%s).", orDash(p.Org))
+	return Errorf(EForbidden, "You can read returns only for your own organisation (%s).", textsafe.OrNone(p.Org))
 }
 
 // List is the current version of every return p asks for and may read: org's when org

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/textsafe"
 )
 
 // Version is one accepted submission of an organisation-period. Versions are immutable.
@@ -194,7 +195,7 @@ func (s *Service) Register(ctx context.Context) (Register, error) {
 }
 
 func forbiddenWrite(p Principal, org string) error {
-	return Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", orDash(p.Org), strings.ToUpper(strings.TrimSpace(org)))
+	return Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", textsafe.OrNone(p.Org), strings.ToUpper(strings.TrimSpace(org)))
 }
 
 // rawValue is the value given for key, "" if none.
@@ -668,11 +669,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }

@@ -67,7 +67,7 @@ func (s *Service) SignOff(ctx context.Context, r SignOffRequest) (so SignOff, cr
 	p := r.Principal
 	org := strings.ToUpper(strings.TrimSpace(r.Org))
 	if !SignOffReturns.Allows(p, org) {
-		return SignOff{}, false, Errorf(EForbidden, "You can sign off returns only for your own organisation (%s), not %s.", orDash(p.Org), org)
+		return SignOff{}, false, Errorf(EForbidden, "You can sign off returns only for your own organisation (%s), not %s.", textsafe.OrNone(p.Org), org)
 	}
 	if p.Subject == "" {
 		return SignOff{}, false, Errorf(EForbidden, "Your token has no subject (sub claim), so a sign-off could not say who made it.")
