@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/numfmt"
+	"github.com/ddat-workforce/returns/shared/sheetref"
 )
 
 // ODSContentType is the media type of an OpenDocument spreadsheet.
@@ -353,7 +354,7 @@ func odsLink(link string) string {
 // odsCell is an absolute cell address in OpenDocument's form, 'Sheet'.A1, for zero-based
 // column col and one-based row.
 func odsCell(sheet string, col, row int) string {
-	return quoteSheet(sheet) + "." + cellName(col, row)
+	return sheetref.Quote(sheet) + "." + cellName(col, row)
 }
 
 // odsColumn is the cells of column col from row first to last.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ddat-workforce/returns/shared/sheetref"
 )
 
 // Names of the sheets that every workbook has.
@@ -569,12 +571,7 @@ func notesSheet(notes []Note) *sheetPlan {
 }
 
 // sheetA1 is the location of a sheet's A1 in a link or formula.
-func sheetA1(sheet string) string { return quoteSheet(sheet) + "!A1" }
-
-// quoteSheet quotes a sheet name for a reference, doubling any apostrophe in it.
-func quoteSheet(sheet string) string {
-	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
-}
+func sheetA1(sheet string) string { return sheetref.Quote(sheet) + "!A1" }
 
 var cellLike = regexp.MustCompile(`^([A-Za-z]{1,3}[0-9]+|[RrCc]|[Rr][0-9]*[Cc][0-9]*)$`)
 

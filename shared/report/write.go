@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"github.com/ddat-workforce/returns/shared/numfmt"
+	"github.com/ddat-workforce/returns/shared/sheetref"
 	"io"
 	"math"
 	"strconv"
@@ -324,11 +325,11 @@ func (w *writer) cellExtras(sp *sheetPlan, first int) error {
 func (w *writer) chart(sp *sheetPlan, ch chartPlan, anchor string, header, first, last int) error {
 	ref := func(col int) string {
 		c := "$" + colName(col) + "$"
-		return quoteSheet(sp.name) + "!" + c + strconv.Itoa(first) + ":" + c + strconv.Itoa(last)
+		return sheetref.Quote(sp.name) + "!" + c + strconv.Itoa(first) + ":" + c + strconv.Itoa(last)
 	}
 	// Series are named by their header cells, so the legend says what the table says.
 	name := func(col int) string {
-		return quoteSheet(sp.name) + "!$" + colName(col) + "$" + strconv.Itoa(header)
+		return sheetref.Quote(sp.name) + "!$" + colName(col) + "$" + strconv.Itoa(header)
 	}
 	categories := ref(ch.Category)
 	var series []excelize.ChartSeries

@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ddat-workforce/returns/shared/sheetref"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -46,7 +47,7 @@ func excelizeFields(t *testing.T, data []byte) []workforce.RawField {
 			v = plainNumber(v)
 		}
 		if v != "" {
-			out = append(out, workforce.RawField{Key: fld.Key, Value: v, Cell: quoteSheet(c.sheet) + "!" + c.cell})
+			out = append(out, workforce.RawField{Key: fld.Key, Value: v, Cell: sheetref.Minimal(c.sheet) + "!" + c.cell})
 		}
 	}
 	return out

@@ -12,10 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ddat-workforce/returns/shared/sheetref"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -262,7 +262,7 @@ func readNamedCells(zr *zip.Reader) ([]workforce.RawField, error) {
 			bad(dn.key, ref, "The name %s %s.", dn.key, why)
 			continue
 		}
-		at := quoteSheet(sheet) + "!" + cell
+		at := sheetref.Minimal(sheet) + "!" + cell
 		if _, ok := wb.sheet(sheet); !ok {
 			bad(dn.key, at, "The name %s refers to the sheet %q, which is not in this workbook.", dn.key, sheet)
 			continue
@@ -293,7 +293,7 @@ func readNamedCells(zr *zip.Reader) ([]workforce.RawField, error) {
 		var found, at string // "" when the name does not point at one readable cell
 		if version != nil {
 			if v, why := values[*version].value(); why == "" {
-				found, at = v, quoteSheet(version.sheet)+"!"+version.cell
+				found, at = v, sheetref.Minimal(version.sheet)+"!"+version.cell
 			}
 		}
 		if err := checkVersion(found, at); err != nil {
@@ -303,7 +303,7 @@ func readNamedCells(zr *zip.Reader) ([]workforce.RawField, error) {
 	var fields []workforce.RawField
 	for _, c := range cells {
 		v, why := values[c].value()
-		ref := quoteSheet(c.sheet) + "!" + c.cell
+		ref := sheetref.Minimal(c.sheet) + "!" + c.cell
 		if why != "" {
 			problems = append(problems, workforce.Problem{
 				Field: c.key, Cell: ref, Code: "unreadable_cell",
@@ -392,11 +392,11 @@ func readCells(p pkg, wbPart string, wb workbook, cells []namedCell) (map[namedC
 		if !ok || err != nil {
 			return nil, damaged
 		}
-		err = readSheet(t, quoteSheet(s.name), bySheet[s.relID])
+		err = readSheet(t, sheetref.Minimal(s.name), bySheet[s.relID])
 		t.close()
 		var large *sheetTooLarge
 		if errors.As(err, &large) {
-			return nil, workforce.Errorf(workforce.EInvalid, msgSheetTooLarge, quoteSheet(s.name), large.what)
+			return nil, workforce.Errorf(workforce.EInvalid, msgSheetTooLarge, sheetref.Minimal(s.name), large.what)
 		}
 		if err != nil {
 			return nil, damaged
@@ -558,25 +558,6 @@ func singleCell(refersTo string) (sheet, cell, why string) {
 	}
 	cell, _ = excelize.CoordinatesToCellName(c1, r1)
 	return sheet, cell, ""
-}
-
-// quoteSheet writes a sheet name as it appears in a cell reference, quoted as Excel
-// quotes it when it is not a plain word: Return!D12 but 'My Sheet'!D12.
-func quoteSheet(s string) string {
-	plain := s != "" && !unicode.IsDigit([]rune(s)[0])
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '.' {
-			plain = false
-			break
-		}
-	}
-	if _, _, err := excelize.CellNameToCoordinates(s); err == nil {
-		plain = false // a sheet called A1 would read as a cell
-	}
-	if plain {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 func mebibytes(n uint64) string {

@@ -469,17 +469,6 @@ func TestSingleCell(t *testing.T) {
 	}
 }
 
-func TestQuoteSheet(t *testing.T) {
-	for in, want := range map[string]string{
-		"Return": "Return", "Return_2025": "Return_2025", "My Sheet": "'My Sheet'", "O'Brien": "'O''Brien'",
-		"2025": "'2025'", "A1": "'A1'", "Q1-2025": "'Q1-2025'",
-	} {
-		if got := quoteSheet(in); got != want {
-			t.Errorf("quoteSheet(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestPlainNumber(t *testing.T) {
 	for in, want := range map[string]string{
 		"1250": "1250", "1234.5": "1234.5", "1234.5599999999999": "1234.56", "0.30000000000000004": "0.3",

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/sheetref"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -243,7 +244,7 @@ func (w *rowWriter) height(row int, h float64) {
 
 func absRef(sheet, cell string) string {
 	col, row, _ := excelize.SplitCellName(cell)
-	return fmt.Sprintf("%s!$%s$%d", quoteSheet(sheet), col, row)
+	return fmt.Sprintf("%s!$%s$%d", sheetref.Minimal(sheet), col, row)
 }
 
 // rowHeight estimates the height in points of a wrapped cell of the given column width:

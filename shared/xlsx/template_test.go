@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/sheetref"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -135,7 +136,7 @@ func expectFields(t testing.TB, data []byte, values map[string]any) []workforce.
 	for _, fld := range workforce.Fields {
 		if v, ok := values[fld.Key]; ok {
 			c := cells[fld.Key]
-			want = append(want, workforce.RawField{Key: fld.Key, Value: text(v), Cell: quoteSheet(c.sheet) + "!" + c.cell})
+			want = append(want, workforce.RawField{Key: fld.Key, Value: text(v), Cell: sheetref.Minimal(c.sheet) + "!" + c.cell})
 		}
 	}
 	return want
