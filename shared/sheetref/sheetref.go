@@ -10,7 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Quote always quotes a sheet name, doubling any apostrophe in it: 'Share', 'O”Brien'.
+// Quote always quotes a sheet name, as in 'Share'!A1, doubling any apostrophe in it.
 // The service's workbooks write every reference this way.
 func Quote(sheet string) string {
 	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
