@@ -193,7 +193,7 @@ func TestRemindersAreDeliveredOnlyToThoseWhoOwe(t *testing.T) {
 		}
 	}
 
-	wantSubject := fmt.Sprintf("DDaT workforce return for Agency That Owes %s: due on %s", owes, collection.LongDate(due.Due))
+	wantSubject := fmt.Sprintf("DDaT workforce return for Agency That Owes %s: due on %s", owes, period.LongDate(due.Due))
 	for _, address := range contacts[owes] {
 		got := mp.waitFor(address, 1)
 		if len(got) != 1 {
@@ -208,7 +208,7 @@ func TestRemindersAreDeliveredOnlyToThoseWhoOwe(t *testing.T) {
 		}
 		text := strings.ReplaceAll(m.Text, "\r\n", "\n")
 		for _, want := range []string{
-			fmt.Sprintf("The DDaT workforce return for Agency That Owes %s for July to September 2026 (2026-27-Q2) is due on %s.", owes, collection.LongDate(due.Due)),
+			fmt.Sprintf("The DDaT workforce return for Agency That Owes %s for July to September 2026 (2026-27-Q2) is due on %s.", owes, period.LongDate(due.Due)),
 			"Send it at:\n" + sendTo,
 			"We have not received it yet.",
 		} {

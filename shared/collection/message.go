@@ -9,8 +9,8 @@ import (
 	"maps"
 	"strings"
 	"text/template"
-	"time"
 
+	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -50,9 +50,6 @@ func Fields() []string {
 	return []string{FieldReturnName, FieldOrganisation, FieldQuarter, FieldDueDate, FieldSendTo}
 }
 
-// LongDate writes a date the GOV.UK way: 30 October 2026.
-func LongDate(t time.Time) string { return t.Format("2 January 2006") }
-
 // QuarterLabel is how a reminder names a quarter: "July to September 2026 (2026-27-Q2)".
 func QuarterLabel(r Reminder) string { return fmt.Sprintf("%s (%s)", r.Period.Label(), r.Period) }
 
@@ -67,7 +64,7 @@ func (r Reminder) Messages(a Addressee, sendTo string) []Message {
 		FieldOrganisation: a.Name,
 		FieldReturnName:   name,
 		FieldQuarter:      QuarterLabel(r),
-		FieldDueDate:      LongDate(r.Due),
+		FieldDueDate:      period.LongDate(r.Due),
 		FieldSendTo:       sendTo,
 	}
 	out := make([]Message, 0, len(a.Contacts))

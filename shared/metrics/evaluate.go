@@ -129,7 +129,7 @@ func evaluate(t targets.Target, qs map[period.Quarter]*Quarter, month period.Mon
 	}
 
 	if !t.From.IsZero() && month.LastDay().Before(t.From) {
-		s.Status, s.Note = NotStarted, fmt.Sprintf("Measured from %s.", longDate(t.From))
+		s.Status, s.Note = NotStarted, fmt.Sprintf("Measured from %s.", period.LongDate(t.From))
 		return s
 	}
 	if hasStart && ref.Before(start) {
@@ -159,7 +159,7 @@ func evaluate(t targets.Target, qs map[period.Quarter]*Quarter, month period.Mon
 		s.Note = notMet + ". The commitment has no end date, so no projection is made."
 		return s
 	case !ref.Before(end):
-		s.Note = fmt.Sprintf("%s, and no quarter is left before %s to project to; it is judged once %s's returns are due, on %s.", notMet, end, end, longDate(end.Due(dueDays)))
+		s.Note = fmt.Sprintf("%s, and no quarter is left before %s to project to; it is judged once %s's returns are due, on %s.", notMet, end, end, period.LongDate(end.Due(dueDays)))
 		return s
 	}
 	proj, n, ok := project(t, qs, ref, end, s.Value)
@@ -183,7 +183,7 @@ func evaluate(t targets.Target, qs map[period.Quarter]*Quarter, month period.Mon
 func judgeAtEnd(t targets.Target, s TargetStatus, qs map[period.Quarter]*Quarter, ref, end period.Quarter, dueDays int) TargetStatus {
 	m := measureAt(t, qs, end)
 	s.Period, s.Value, s.OrganisationsAnswered, s.OrganisationsExpected = end, m.value, m.answered, m.expected
-	what := fmt.Sprintf("the deadline quarter for %s", longDate(t.Deadline))
+	what := fmt.Sprintf("the deadline quarter for %s", period.LongDate(t.Deadline))
 	s.JudgedAt = AtDeadlineQuarter
 	if t.Window != nil {
 		what, s.JudgedAt = "the window's last quarter", AtWindowEnd
@@ -191,7 +191,7 @@ func judgeAtEnd(t targets.Target, s TargetStatus, qs map[period.Quarter]*Quarter
 		latest := ref
 		s.LatestValue, s.LatestPeriod = measureAt(t, qs, ref).value, &latest
 	}
-	due := longDate(end.Due(dueDays))
+	due := period.LongDate(end.Due(dueDays))
 	switch {
 	case s.Value == nil:
 		s.Status, s.Note = NoData, fmt.Sprintf("Nothing to judge at %s, %s (returns due %s): %s.", end, what, due, m.why)

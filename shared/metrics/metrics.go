@@ -220,7 +220,7 @@ func newIndex(register []workforce.Organisation, returns []Input) *index {
 			continue
 		case !o.ActiveOn(in.Period.ReferenceDate()):
 			ix.excluded = append(ix.excluded, Finding{Org: in.Org, Period: in.Period.String(), Code: "inactive_organisation",
-				Message: fmt.Sprintf("The return for %s is left out: the register says %s was not active on %s.", in.Period, in.Org, longDate(in.Period.ReferenceDate()))})
+				Message: fmt.Sprintf("The return for %s is left out: the register says %s was not active on %s.", in.Period, in.Org, period.LongDate(in.Period.ReferenceDate()))})
 			continue
 		}
 		ix.byOrg[in.Org] = append(ix.byOrg[in.Org], &entry{in: in, f: figuresOf(in.Return)})
@@ -261,6 +261,3 @@ func (ix *index) latestHeadcountBefore(org string, q period.Quarter) (int64, boo
 	}
 	return 0, false
 }
-
-// longDate is how dates read in findings and notes: 30 July 2025.
-func longDate(t time.Time) string { return t.Format("2 January 2006") }

@@ -129,7 +129,7 @@ func (ix *index) organisations(ref period.Quarter, dueDays int) ([]OrgRow, DataQ
 			if first := used.in.firstReceived(); !first.IsZero() && !first.UTC().Before(due.AddDate(0, 0, 1)) {
 				row.Status = Late
 				dq.Late++
-				find(o.Code, "late", "Received on %s, after the due date of %s.", longDate(first.UTC()), longDate(due))
+				find(o.Code, "late", "Received on %s, after the due date of %s.", period.LongDate(first.UTC()), period.LongDate(due))
 			} else {
 				dq.OnTime++
 			}
@@ -152,7 +152,7 @@ func (ix *index) organisations(ref period.Quarter, dueDays int) ([]OrgRow, DataQ
 			if used != nil {
 				row.Status = CarriedForward
 				dq.CarriedForward++
-				find(o.Code, "carried_forward", "No return for %s (due %s); the figures shown are from its return for %s.", ref, longDate(due), used.in.Period)
+				find(o.Code, "carried_forward", "No return for %s (due %s); the figures shown are from its return for %s.", ref, period.LongDate(due), used.in.Period)
 				if age := ref.Sub(used.in.Period); age > staleAfter {
 					dq.StaleLeadership++
 					find(o.Code, "stale_leadership", "Its leadership answers are from its return for %s, %d quarters before %s; they still count toward the leadership targets, but may no longer be true.", used.in.Period, age, ref)
@@ -160,7 +160,7 @@ func (ix *index) organisations(ref period.Quarter, dueDays int) ([]OrgRow, DataQ
 			} else {
 				row.Status = Missing
 				dq.Missing++
-				find(o.Code, "missing", "No return for %s (due %s) or any earlier quarter.", ref, longDate(due))
+				find(o.Code, "missing", "No return for %s (due %s) or any earlier quarter.", ref, period.LongDate(due))
 			}
 		}
 		if used != nil {

@@ -209,3 +209,7 @@ func ReferenceQuarter(m Month, dueDays int) Quarter {
 	}
 	return q
 }
+
+// LongDate writes a date as the service writes dates for people, the GOV.UK way:
+// 30 October 2026.
+func LongDate(t time.Time) string { return t.Format("2 January 2006") }

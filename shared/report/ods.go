@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/numfmt"
+	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/sheetref"
 )
 
@@ -322,7 +323,7 @@ func (w *odsWriter) number(v float64, value string, k Kind, style string) {
 	case Date:
 		day := excelEpoch.AddDate(0, 0, int(v))
 		fmt.Fprintf(b, `<table:table-cell table:style-name="%s" office:value-type="date" office:date-value="%s"><text:p>%s</text:p></table:table-cell>`,
-			style, day.Format("2006-01-02"), day.Format("2 January 2006"))
+			style, day.Format("2006-01-02"), period.LongDate(day))
 	case Percent:
 		fmt.Fprintf(b, `<table:table-cell table:style-name="%s" office:value-type="percentage" office:value="%s"><text:p>%s%%</text:p></table:table-cell>`,
 			style, value, strconv.FormatFloat(v*100, 'f', 1, 64))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/numfmt"
+	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -101,7 +102,7 @@ func whenText(t metrics.TargetStatus) string {
 		if err != nil {
 			return s
 		}
-		return d.Format("2 January 2006")
+		return period.LongDate(d)
 	}
 	switch {
 	case t.Deadline != "":

@@ -153,7 +153,7 @@ func (b builder) cover() []report.CoverItem {
 		{Heading: "Month", Text: monthText(b.s.Month)},
 		{Heading: "Reference quarter", Text: quarterText(b.s.ReferenceQuarter) + ": the latest quarter whose returns were due by the end of the month."},
 		{Heading: "Edition", Text: editionText(b.edition)},
-		{Heading: "Source", Text: "Quarterly workforce returns from government organisations to the DDaT workforce returns service, as held on " + b.s.CreatedAt.Format("2 January 2006") + "."},
+		{Heading: "Source", Text: "Quarterly workforce returns from government organisations to the DDaT workforce returns service, as held on " + period.LongDate(b.s.CreatedAt) + "."},
 		{Heading: "Coverage", Text: fmt.Sprintf("%s: %d of %d expected returns received for %s [note 2].", coverage, g.ReturnsReceived, g.ReturnsExpected, g.Period)},
 		{Heading: "Revision", Text: fmt.Sprintf("Revision %d of the %s rollup. A later revision replaces this one when returns are revised or arrive late.", b.s.Revision, b.s.Month)},
 		{Heading: "Contact", Text: Contact},

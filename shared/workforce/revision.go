@@ -21,7 +21,7 @@ func reasonProblem(v Version, cur *Version, row int) *Problem {
 	return &Problem{Field: KeyRevisionReason, Row: row, Code: CodeRevisionReasonRequired, Message: fmt.Sprintf(
 		"Say why you are changing this return: %s %s already has version %d, received on %s, so this would be version %d. "+
 			"Give the reason as '%s' (%s), up to %d characters: in the template, the last question of '%s'.",
-		v.Org, v.Period, cur.Number, cur.ReceivedAt.UTC().Format("2 January 2006"), cur.Number+1,
+		v.Org, v.Period, cur.Number, period.LongDate(cur.ReceivedAt.UTC()), cur.Number+1,
 		f.Label, f.Key, MaxRevisionReason, f.Section.Title)}
 }
 

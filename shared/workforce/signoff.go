@@ -143,7 +143,7 @@ func notCurrent(so SignOff, cur *Version) error {
 	case so.Version < cur.Number:
 		code = CodeVersionReplaced
 		msg = fmt.Sprintf("Version %d of %s %s has been replaced by version %d, received on %s (sha256 %s). Read the current version and sign that off.",
-			so.Version, so.Org, so.Period, cur.Number, cur.ReceivedAt.UTC().Format("2 January 2006"), cur.SHA256)
+			so.Version, so.Org, so.Period, cur.Number, period.LongDate(cur.ReceivedAt.UTC()), cur.SHA256)
 	case so.SHA256 != cur.SHA256:
 		code = CodeStaleSHA256
 		msg = fmt.Sprintf("The sha256 sent, %s, is not that of version %d of %s %s, which is %s. Read the version again and sign off what it holds.",

@@ -53,7 +53,7 @@ func Normalise(raw []RawField, reg Register, now time.Time) (Return, []Problem) 
 		r.Values[KeyPeriod] = q.String()
 	}
 	if orgOK && periodOK && !org.ActiveOn(q.ReferenceDate()) {
-		ps = append(ps, problemAt(byKey[KeyOrg], "organisation_inactive", fmt.Sprintf("%s was not active on %s, the reference date of %s.", org.Code, q.ReferenceDate().Format("2 January 2006"), q)))
+		ps = append(ps, problemAt(byKey[KeyOrg], "organisation_inactive", fmt.Sprintf("%s was not active on %s, the reference date of %s.", org.Code, period.LongDate(q.ReferenceDate()), q)))
 	}
 
 	for _, f := range Fields {
@@ -117,7 +117,7 @@ func checkPeriod(byKey map[string]RawField, now time.Time, ps *[]Problem) (perio
 		return q, false
 	}
 	if q.ReferenceDate().After(now) {
-		*ps = append(*ps, problemAt(rf, "future_period", fmt.Sprintf("%s has not ended yet: a return counts staff in post on %s, so it can be sent from then.", q, q.ReferenceDate().Format("2 January 2006"))))
+		*ps = append(*ps, problemAt(rf, "future_period", fmt.Sprintf("%s has not ended yet: a return counts staff in post on %s, so it can be sent from then.", q, period.LongDate(q.ReferenceDate()))))
 		return q, false
 	}
 	if q.StartYear < 2020 {

@@ -3,6 +3,7 @@ package workforce
 import (
 	"fmt"
 	"github.com/ddat-workforce/returns/shared/numfmt"
+	"github.com/ddat-workforce/returns/shared/period"
 	"time"
 )
 
@@ -23,7 +24,7 @@ func Warnings(r Return, prev *Return, firstReceived time.Time, dueDays int) []Pr
 	warn := func(field, code, msg string) { ws = append(ws, Problem{Field: field, Code: code, Message: msg}) }
 
 	if lateBy := firstReceived.Sub(r.Period.Next().Due(dueDays)); lateBy > 0 {
-		warn(KeyPeriod, "late_return", fmt.Sprintf("This return for %s was due on %s and arrived more than a quarter late.", r.Period, r.Period.Due(dueDays).Format("2 January 2006")))
+		warn(KeyPeriod, "late_return", fmt.Sprintf("This return for %s was due on %s and arrived more than a quarter late.", r.Period, period.LongDate(r.Period.Due(dueDays))))
 	}
 	if r.Kind != CivilService {
 		return ws

@@ -121,7 +121,7 @@ func (b *builder) lists() error {
 	}
 	for i, q := range b.opts.Periods {
 		r := row(i + 1)
-		r[4], r[5], r[6] = q.String(), q.Label(), q.ReferenceDate().Format("2 January 2006")
+		r[4], r[5], r[6] = q.String(), q.Label(), period.LongDate(q.ReferenceDate())
 	}
 	for i, a := range []string{"yes", "no"} {
 		row(i + 1)[8] = a
