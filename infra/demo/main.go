@@ -389,7 +389,7 @@ func (d *demo) encode(tok, org string, q period.Quarter, values map[string]strin
 	if err != nil {
 		return "", nil, fmt.Errorf("fill the template: %w", err)
 	}
-	return apigw.ContentTypeXLSX, book, nil
+	return workforce.ContentTypeXLSX, book, nil
 }
 
 // returnView is the part of GET /returns/{org}/{period} the demo reads.
@@ -505,7 +505,7 @@ func (d *demo) reject(orgs []workforce.Organisation, q period.Quarter) error {
 	if err != nil {
 		return err
 	}
-	if err := d.rejectOne(tok, "a workbook with four mistakes", apigw.ContentTypeXLSX, xlsx); err != nil {
+	if err := d.rejectOne(tok, "a workbook with four mistakes", workforce.ContentTypeXLSX, xlsx); err != nil {
 		return err
 	}
 

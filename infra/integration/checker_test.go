@@ -61,10 +61,10 @@ func TestCheckerAgreesWithTheService(t *testing.T) {
 			t.Fatal(err)
 		}
 		for f, body := range map[file][]byte{
-			{name + ".xlsx", apigw.ContentTypeXLSX}:         book,
-			{name + ".csv", apigw.ContentTypeCSV}:           sample.CSV(values),
-			{name + ".json", apigw.ContentTypeJSON}:         lenientJSON(values),
-			{name + "-as-xlsx.xlsx", apigw.ContentTypeXLSX}: sample.CSV(values),
+			{name + ".xlsx", workforce.ContentTypeXLSX}:         book,
+			{name + ".csv", apigw.ContentTypeCSV}:               sample.CSV(values),
+			{name + ".json", apigw.ContentTypeJSON}:             lenientJSON(values),
+			{name + "-as-xlsx.xlsx", workforce.ContentTypeXLSX}: sample.CSV(values),
 		} {
 			n++
 			got := checker.Check(f.name, body)

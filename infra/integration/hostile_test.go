@@ -425,7 +425,7 @@ const (
 var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
-	xlsxType := apigw.ContentTypeXLSX
+	xlsxType := workforce.ContentTypeXLSX
 	admin := func(e *hostileEnv) string { return e.h.admin() }
 	leader := func(e *hostileEnv) string { return e.h.token("CO", "leader") }
 	noOrg := func(e *hostileEnv) string { return e.noOrg }

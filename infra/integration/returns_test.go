@@ -22,7 +22,7 @@ func (h *harness) template(token, query string) []byte {
 	h.t.Helper()
 	r := h.do("GET", "/template"+query, token, "", nil, nil)
 	mustStatus(h.t, r, 200)
-	if ct := r.Header.Get("Content-Type"); ct != apigw.ContentTypeXLSX {
+	if ct := r.Header.Get("Content-Type"); ct != workforce.ContentTypeXLSX {
 		h.t.Fatalf("template content type %q", ct)
 	}
 	return r.Body
@@ -44,7 +44,7 @@ func TestEachFormatIsAccepted(t *testing.T) {
 	}{
 		{apigw.ContentTypeJSON, sample.JSON(values)},
 		{"text/csv; charset=utf-8", sample.CSV(values)},
-		{apigw.ContentTypeXLSX, xlsx},
+		{workforce.ContentTypeXLSX, xlsx},
 	} {
 		// Each format carries the same content: the first is version 1 and the others
 		// are recognised as duplicates of it.
@@ -80,7 +80,7 @@ func TestSeveralErrorsAreAllNamedWithCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := h.submit(tok, apigw.ContentTypeXLSX, xlsx, nil)
+	r, _ := h.submit(tok, workforce.ContentTypeXLSX, xlsx, nil)
 	mustStatus(t, r, 422)
 	p := problems(t, r)
 	got := map[string]workforce.Problem{}
@@ -351,8 +351,8 @@ func TestHostileInputIsA4xx(t *testing.T) {
 		status            int
 		code              string
 	}{
-		{"not a workbook", apigw.ContentTypeXLSX, []byte("this is plain text, not a workbook"), 415, "unsupported"},
-		{"zip bomb", apigw.ContentTypeXLSX, zipBomb(t), 422, "invalid"},
+		{"not a workbook", workforce.ContentTypeXLSX, []byte("this is plain text, not a workbook"), 415, "unsupported"},
+		{"zip bomb", workforce.ContentTypeXLSX, zipBomb(t), 422, "invalid"},
 		{"csv that is not utf-8", "text/csv", []byte("field,value\norg," + o.Code + "\nnotes,caf\xe9\n"), 422, "invalid"},
 		{"unknown field", "text/csv", sample.CSV(unknown), 422, "invalid"},
 		{"future period", apigw.ContentTypeJSON, sample.JSON(future), 422, "invalid"},
@@ -424,7 +424,7 @@ func TestTemplateFilledByAnotherTool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, rc := h.submit(tok, apigw.ContentTypeXLSX, filled, nil)
+	r, rc := h.submit(tok, workforce.ContentTypeXLSX, filled, nil)
 	mustStatus(t, r, 201)
 	if rc.Org != o.Code || rc.Period != "2025-26-Q1" {
 		t.Errorf("receipt %+v", rc)

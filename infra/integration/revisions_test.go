@@ -100,7 +100,7 @@ func TestRevisionNeedsAReasonAndListsItsChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, rc2 := h.submit(tok, apigw.ContentTypeXLSX, xlsx, nil)
+	r, rc2 := h.submit(tok, workforce.ContentTypeXLSX, xlsx, nil)
 	mustStatus(t, r, 201)
 	if rc2.Version != 2 || rc2.RevisionReason != revised[workforce.KeyRevisionReason] {
 		t.Errorf("receipt %+v, want version 2 with its reason", rc2)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
 // TestDocumentIsValid checks the structure OpenAPI 3.1 requires, and what this API's
@@ -340,7 +341,7 @@ func TestDocumentCoversTheBrief(t *testing.T) {
 		t.Fatal("POST /returns is not documented")
 	}
 	content, _ := s.lookup(post.Ptr + "/requestBody/content")
-	for _, mt := range []string{apigw.ContentTypeXLSX, apigw.ContentTypeCSV, apigw.ContentTypeJSON} {
+	for _, mt := range []string{workforce.ContentTypeXLSX, apigw.ContentTypeCSV, apigw.ContentTypeJSON} {
 		if _, ok := content.(map[string]any)[mt]; !ok {
 			t.Errorf("POST /returns: no %s request body", mt)
 		}

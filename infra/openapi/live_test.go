@@ -245,7 +245,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeXLSX, body: xlsx, want: []int{200}})
+		l.do(req{route: post, path: "/returns", token: sub, contentType: workforce.ContentTypeXLSX, body: xlsx, want: []int{200}})
 	}
 	var rc workforce.Receipt
 	if err := json.Unmarshal(created.Body, &rc); err != nil || rc.Version != 1 {
@@ -268,7 +268,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: js, headers: map[string]string{"Idempotency-Key": "has a space"}, want: []int{400}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, want: []int{400}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "application/pdf", body: []byte("%PDF-1.7"), want: []int{415}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeXLSX, body: []byte("plain text, not a workbook"), want: []int{415}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: workforce.ContentTypeXLSX, body: []byte("plain text, not a workbook"), want: []int{415}})
 	bad := sample.Return(cs, q)
 	bad["ddat_grade_g7_g6"] = "0"
 	bad["board_digital_ned"] = "sometimes"
@@ -277,7 +277,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
 	l.do(req{route: post, path: "/returns", token: leader, contentType: apigw.ContentTypeJSON, body: js, want: []int{403}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "text/csv", body: bytes.Repeat([]byte("x"), 5<<20), want: []int{413}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeXLSX, body: bytes.Repeat([]byte("x"), 7<<20), want: []int{413}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: workforce.ContentTypeXLSX, body: bytes.Repeat([]byte("x"), 7<<20), want: []int{413}})
 	l.do(req{route: post, path: "/returns", token: expired, contentType: apigw.ContentTypeJSON, body: js, want: []int{401}})
 	// Checking without sending: 200 with what would be stored, or the same refusals.
 	check := "POST /returns/check"

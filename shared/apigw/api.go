@@ -192,7 +192,6 @@ func sizeText(n int64) string {
 
 // Content types that name each format.
 const (
-	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	ContentTypeCSV  = "text/csv"
 	ContentTypeJSON = "application/json"
 )
@@ -201,7 +200,7 @@ func formatOf(contentType string) (workforce.Format, error) {
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err == nil {
 		switch mt {
-		case ContentTypeXLSX:
+		case workforce.ContentTypeXLSX:
 			return workforce.FormatXLSX, nil
 		case ContentTypeCSV, "application/csv":
 			return workforce.FormatCSV, nil
@@ -209,7 +208,7 @@ func formatOf(contentType string) (workforce.Format, error) {
 			return workforce.FormatJSON, nil
 		}
 	}
-	return "", workforce.Errorf(workforce.EUnsupported, "Content-Type %q is not accepted. Send %s for the Excel template, %s or %s.", contentType, ContentTypeXLSX, ContentTypeCSV, ContentTypeJSON)
+	return "", workforce.Errorf(workforce.EUnsupported, "Content-Type %q is not accepted. Send %s for the Excel template, %s or %s.", contentType, workforce.ContentTypeXLSX, ContentTypeCSV, ContentTypeJSON)
 }
 
 func header(r request, name string) string {

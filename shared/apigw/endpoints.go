@@ -76,7 +76,7 @@ func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HT
 			name += "-" + v
 		}
 	}
-	return fileResponse(ContentTypeXLSX, name+".xlsx", b), nil
+	return fileResponse(workforce.ContentTypeXLSX, name+".xlsx", b), nil
 }
 
 func (a *API) upload(r request) (workforce.Upload, error) {

@@ -56,7 +56,7 @@ func ContentType(format string) string {
 	if format == FormatODS {
 		return "application/vnd.oasis.opendocument.spreadsheet"
 	}
-	return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	return workforce.ContentTypeXLSX
 }
 
 // Report is one stored workbook.

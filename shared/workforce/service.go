@@ -132,13 +132,17 @@ const (
 	FormatBulkCSV Format = "bulk_csv"
 )
 
+// ContentTypeXLSX is the media type of an Excel workbook: the return template, a filled
+// return, a published edition.
+const ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 // ContentType is the media type a file of format f is kept with. The service decides it
 // from the format it read; the client's header, whose parameters can be anything, is never
 // stored.
 func (f Format) ContentType() string {
 	switch f {
 	case FormatXLSX:
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		return ContentTypeXLSX
 	case FormatCSV, FormatBulkCSV:
 		return "text/csv; charset=utf-8"
 	case FormatJSON:
