@@ -3,7 +3,7 @@
 //
 //  1. loads the starting register with PUT /organisations, as an admin;
 //  2. submits a return for every organisation of the register and every quarter from
-//     2023-24-Q1 to 2025-26-Q1 as a submitter of that organisation, in turn as a filled
+//     the collection's first (FIRST_QUARTER, 2023-24-Q1 by default) to 2025-26-Q1 as a submitter of that organisation, in turn as a filled
 //     template (GET /template, then filled by defined name), CSV and JSON;
 //     2a. runs a collection round for the last quarter: its calendar, returns contacts for
 //     three organisations, the reminders of each day that has come (to the two that have
@@ -39,6 +39,7 @@ import (
 
 	"github.com/ddat-workforce/returns/infra/localclient"
 	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/app"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
@@ -49,7 +50,6 @@ import (
 const workers = 8
 
 var (
-	firstQuarter = period.MustQuarter("2023-24-Q1")
 	// The demo rolls up last month, as the schedule would on the 1st, so it submits every
 	// quarter up to that month's reference quarter.
 	rollupMonth = period.MonthOf(time.Now().UTC()).Prev()
@@ -112,6 +112,10 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "DDaT workforce returns: a demonstration against the local stack at %s\n", client.API)
 
 	orgs, err := d.seed()
+	if err != nil {
+		return err
+	}
+	firstQuarter, err := app.FirstQuarterFromEnv()
 	if err != nil {
 		return err
 	}

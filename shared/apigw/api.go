@@ -15,6 +15,7 @@ import (
 
 	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/ingest"
+	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -29,6 +30,7 @@ type API struct {
 	Template       TemplateFunc
 	Claims         Claims
 	MaxUploadBytes int64
+	FirstQuarter   period.Quarter // the collection's first (FIRST_QUARTER): the template offers it and later quarters
 	Log            *slog.Logger
 	Now            func() time.Time
 	Metrics        Recorder // may be nil

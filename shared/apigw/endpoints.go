@@ -18,9 +18,6 @@ import (
 // TemplateFunc builds the XLSX template.
 type TemplateFunc func(orgs []workforce.Organisation, periods []period.Quarter, prefill map[string]string) ([]byte, error)
 
-// firstTemplateQuarter is the earliest quarter offered on the template's drop-down.
-var firstTemplateQuarter = period.MustQuarter("2023-24-Q1")
-
 func (a *API) now() time.Time {
 	if a.Now != nil {
 		return a.Now()
@@ -39,7 +36,7 @@ func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HT
 	}
 	sort.Slice(orgs, func(i, j int) bool { return orgs[i].Code < orgs[j].Code })
 	latest := period.Containing(a.now()).Prev()
-	periods := period.Range(firstTemplateQuarter, latest)
+	periods := period.Range(a.FirstQuarter, latest)
 
 	prefill := map[string]string{}
 	var ps []workforce.Problem

@@ -24,6 +24,23 @@ type Config struct {
 	FirstQuarter     period.Quarter // FIRST_QUARTER, default 2023-24-Q1: where series start
 }
 
+// DefaultFirstQuarter is the collection's first quarter when FIRST_QUARTER is not set.
+var DefaultFirstQuarter = period.MustQuarter("2023-24-Q1")
+
+// FirstQuarterFromEnv is the collection's first quarter: FIRST_QUARTER, or
+// DefaultFirstQuarter when it is not set.
+func FirstQuarterFromEnv() (period.Quarter, error) {
+	v := os.Getenv("FIRST_QUARTER")
+	if v == "" {
+		return DefaultFirstQuarter, nil
+	}
+	q, err := period.ParseQuarter(v)
+	if err != nil {
+		return period.Quarter{}, fmt.Errorf("FIRST_QUARTER: %w", err)
+	}
+	return q, nil
+}
+
 // ConfigFromEnv reads Config from the environment, with defaults.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
@@ -36,15 +53,12 @@ func ConfigFromEnv() (Config, error) {
 		RolesClaim:       envOr("ROLES_CLAIM", "roles"),
 		DueDays:          30,
 		MaxUploadBytes:   4 << 20,
-		FirstQuarter:     period.MustQuarter("2023-24-Q1"),
 	}
-	if v := os.Getenv("FIRST_QUARTER"); v != "" {
-		q, err := period.ParseQuarter(v)
-		if err != nil {
-			return c, fmt.Errorf("FIRST_QUARTER: %w", err)
-		}
-		c.FirstQuarter = q
+	q, err := FirstQuarterFromEnv()
+	if err != nil {
+		return c, err
 	}
+	c.FirstQuarter = q
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}

@@ -105,6 +105,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 		Template:       template,
 		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
 		MaxUploadBytes: cfg.MaxUploadBytes,
+		FirstQuarter:   cfg.FirstQuarter,
 		Log:            log,
 		Metrics:        recorder,
 	}, nil
