@@ -22,9 +22,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ddat-workforce/returns/infra/kit/localgateway"
 	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
-	"github.com/ddat-workforce/returns/shared/localgw"
 )
 
 func main() {
@@ -45,11 +45,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 			return fmt.Errorf("%s must be set", k)
 		}
 	}
-	keys, err := localgw.LoadJWKS(os.Getenv("JWKS_FILE"))
+	keys, err := localgateway.LoadJWKS(os.Getenv("JWKS_FILE"))
 	if err != nil {
 		return fmt.Errorf("JWKS_FILE: %w", err)
 	}
-	verifier, err := localgw.NewVerifier(keys, os.Getenv("JWT_ISSUER"), audiences(os.Getenv("JWT_AUDIENCE")))
+	verifier, err := localgateway.NewVerifier(keys, os.Getenv("JWT_ISSUER"), audiences(os.Getenv("JWT_AUDIENCE")))
 	if err != nil {
 		return fmt.Errorf("JWT_ISSUER/JWT_AUDIENCE: %w", err)
 	}
@@ -68,7 +68,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	// versitygw posts bucket notifications here; they reach the ingest handler as S3 events.
 	events := &s3Events{ingest: ingest, log: log, retries: []time.Duration{time.Second, 2 * time.Second}, ctx: ctx}
 	defer events.wg.Wait()
-	gw := localgw.New(apigw.Routes, handlers, verifier, localgw.WithLogger(log))
+	gw := localgateway.New(apigw.Routes, handlers, verifier, localgateway.WithLogger(log))
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == S3EventsPath {
 			events.ServeHTTP(w, r)
@@ -82,7 +82,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second, // a 10 MB upload on a slow link
 		// The integration may take its full timeout; leave room to write the answer.
-		WriteTimeout:   localgw.DefaultIntegrationTimeout + 30*time.Second,
+		WriteTimeout:   localgateway.DefaultIntegrationTimeout + 30*time.Second,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -102,7 +102,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	log.Info("gateway shutting down")
 	// In-flight requests may be mid-write to DynamoDB: give them their integration timeout.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), localgw.DefaultIntegrationTimeout+5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), localgateway.DefaultIntegrationTimeout+5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/localgw"
+	"github.com/ddat-workforce/returns/infra/kit/localgateway"
 )
 
 // Env is the stack's environment file as key-value pairs.
@@ -88,7 +88,7 @@ func New(env Env) (*Client, error) {
 			return nil, fmt.Errorf("stack.env has no %s", k)
 		}
 	}
-	key, err := localgw.LoadPrivateKey(env["JWT_KEY_FILE"])
+	key, err := localgateway.LoadPrivateKey(env["JWT_KEY_FILE"])
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (c *Client) Token(sub, org string, roles []string, extra map[string]any) (s
 	for k, v := range extra {
 		claims[k] = v
 	}
-	return localgw.MintToken(c.key, c.kid, claims)
+	return localgateway.MintToken(c.key, c.kid, claims)
 }
 
 // Response is an answer from the gateway.

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/localgw"
+	"github.com/ddat-workforce/returns/infra/kit/localgateway"
 )
 
 func main() {
@@ -53,7 +53,7 @@ func run(args []string, stdout io.Writer, now time.Time) error {
 			return fmt.Errorf("%s is not set in the stack env file; is the stack up (make up)?", k)
 		}
 	}
-	key, err := localgw.LoadPrivateKey(env["JWT_KEY_FILE"])
+	key, err := localgateway.LoadPrivateKey(env["JWT_KEY_FILE"])
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func run(args []string, stdout io.Writer, now time.Time) error {
 	if *org != "" {
 		claims["org"] = *org
 	}
-	token, err := localgw.MintToken(key, env["JWT_KID"], claims)
+	token, err := localgateway.MintToken(key, env["JWT_KID"], claims)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,10 @@
-// Package localgw stands in for API Gateway HTTP API with a JWT authorizer, so the Lambda
+// Package localgateway stands in for API Gateway HTTP API with a JWT authorizer, so the Lambda
 // handlers run unchanged on a laptop. It matches the routes table, refuses requests whose
 // token a JWT authorizer would refuse, shapes each request as a payload format 2.0 event,
 // holds API Gateway's and Lambda's limits (10 MB body, 6 MB event, 6 MB response,
 // integration timeout) and writes the function's answer back the way API Gateway does,
 // including its own error bodies.
-package localgw
+package localgateway
 
 import (
 	"context"
@@ -88,15 +88,15 @@ type gateway struct {
 // patterns: both are wiring mistakes to fail on at start-up.
 func New(routes []apigw.Route, handlers map[string]apigw.Handler, v *Verifier, opts ...Option) http.Handler {
 	if v == nil {
-		panic("localgw: nil Verifier")
+		panic("localgateway: nil Verifier")
 	}
 	rt, err := newRouter(routes)
 	if err != nil {
-		panic("localgw: " + err.Error())
+		panic("localgateway: " + err.Error())
 	}
 	for _, r := range routes {
 		if handlers[r.Function] == nil {
-			panic(fmt.Sprintf("localgw: route %q names function %q, which has no handler", r.Key(), r.Function))
+			panic(fmt.Sprintf("localgateway: route %q names function %q, which has no handler", r.Key(), r.Function))
 		}
 	}
 	g := &gateway{

@@ -1,4 +1,4 @@
-package localgw
+package localgateway
 
 import (
 	"crypto/rsa"
