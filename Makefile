@@ -6,7 +6,7 @@ SHELL := bash
 MAKEFLAGS += --no-print-directory
 
 GO ?= go
-STACK := $(GO) run ./infra/stack
+STACK := $(GO) run ./infra/cmd/stack
 STACK_ENV := $(CURDIR)/.local/stack.env
 TOOLS_BIN := $(CURDIR)/.tools/bin
 VERSITYGW_VERSION := v1.8.0
@@ -30,7 +30,7 @@ FUZZTIME ?= 30s
 with_stack_env = set -a && . '$(STACK_ENV)' && set +a && export STACK_ENV='$(STACK_ENV)' &&
 
 # Starts the stack (or reuses a running one) and loads the starting register into it.
-stack_up = $(STACK) up && set -a && . '$(STACK_ENV)' && set +a && $(GO) run ./infra/seed
+stack_up = $(STACK) up && set -a && . '$(STACK_ENV)' && set +a && $(GO) run ./infra/cmd/seed
 
 # Stops the stack when the recipe's shell exits, however it exits, keeping a failure's status.
 stop_stack_on_exit = trap 'status=$$?; $(STACK) down || status=1; exit $$status' EXIT
@@ -84,7 +84,7 @@ env: ## Print the running stack's .local/stack.env
 	@$(STACK) env
 
 token: ## Print a signed JWT for the local gateway: make token ROLE=... ORG=...
-	@$(GO) run ./infra/token -role '$(ROLE)' -org '$(ORG)'
+	@$(GO) run ./infra/cmd/token -role '$(ROLE)' -org '$(ORG)'
 
 test: deps ## Everything a change must pass: go vet and race tests with the stack up
 	@$(stop_stack_on_exit); \
@@ -159,7 +159,7 @@ bench: deps ## Benchmarks against the local stack, with a readable report in ben
 	$(stack_up) >/dev/null; \
 	$(with_stack_env) status=0; \
 	$(GO) test -run '^$$' -bench . -benchmem ./... | tee .local/bench.txt || status=$$?; \
-	$(GO) run ./infra/benchreport -in .local/bench.txt -o bench-report.txt || status=1; \
+	$(GO) run ./infra/cmd/benchreport -in .local/bench.txt -o bench-report.txt || status=1; \
 	exit $$status
 
 lint: ## gofmt, go vet, staticcheck, govulncheck
@@ -171,7 +171,7 @@ lint: ## gofmt, go vet, staticcheck, govulncheck
 
 demo: deps ## The main job: seed, submit returns, roll up, download workbooks to out/; leaves the stack up
 	@$(stack_up) >/dev/null
-	@$(with_stack_env) $(GO) run ./infra/demo
+	@$(with_stack_env) $(GO) run ./infra/cmd/demo
 	@echo
 	@echo "The local stack is still running (see .local/stack.env). Stop it with: make down"
 

@@ -26,7 +26,7 @@ import (
 
 // The journey over in-memory stores: what Request, Ingest and Status promise whatever the
 // stores, with their faults made on purpose. The same paths run against DynamoDB Local and
-// versitygw in infra/integration.
+// versitygw in infra/e2e/integration.
 
 var (
 	q1    = period.MustQuarter("2025-26-Q1")

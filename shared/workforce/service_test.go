@@ -22,7 +22,7 @@ import (
 
 // The service over memstore: what Submit, SubmitBulk and Check promise whatever the
 // store, with the store's faults and races made on purpose. The same paths run against
-// DynamoDB Local and versitygw in infra/integration.
+// DynamoDB Local and versitygw in infra/e2e/integration.
 
 var (
 	hmrc  = workforce.Principal{Subject: "u-hmrc", Org: "HMRC", Roles: []string{"submitter"}}

@@ -102,7 +102,7 @@ func TestRoutesTableLoads(t *testing.T) {
 
 // The gateway serves every entry of the routes table, and each reaches the function the
 // entry names with the entry's route key: a route added to the table needs nothing more
-// here. (infra/samcheck checks template.yaml against the same table, and infra/openapi
+// here. (infra/e2e/samcheck checks template.yaml against the same table, and infra/e2e/openapi
 // docs/openapi.yaml.)
 func TestGatewayServesTheRoutesTable(t *testing.T) {
 	token := "Bearer " + mint(t, validClaims())

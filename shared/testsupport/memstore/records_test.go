@@ -7,5 +7,5 @@ import (
 	"github.com/ddat-workforce/returns/shared/testsupport/storetest"
 )
 
-// The contract infra/integration also runs against the DynamoDB adapter.
+// The contract infra/e2e/integration also runs against the DynamoDB adapter.
 func TestRecordStoreContract(t *testing.T) { storetest.RecordStore(t, &memstore.Records{}) }

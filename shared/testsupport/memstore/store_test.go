@@ -16,10 +16,10 @@ import (
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// The contract infra/integration also runs against the DynamoDB adapter.
+// The contract infra/e2e/integration also runs against the DynamoDB adapter.
 func TestReturnStoreContract(t *testing.T) { storetest.ReturnStore(t, &memstore.Store{}) }
 
-// And the sign-off contract, which infra/integration runs against DynamoDB too.
+// And the sign-off contract, which infra/e2e/integration runs against DynamoDB too.
 func TestSignOffStoreContract(t *testing.T) { storetest.SignOffStore(t, &memstore.Store{}) }
 
 // Records expire by the store's clock when it has one, to the second as in the table.

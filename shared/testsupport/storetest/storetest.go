@@ -2,7 +2,7 @@
 // relies on: Append is atomic and conditional on the current pointer, an idempotency
 // record is written only where none is live, a conflict writes nothing, and racing
 // appends of one number leave exactly one winner. memstore's tests run it, and so do the
-// adapter tests against DynamoDB Local (infra/integration), so the in-memory store and the
+// adapter tests against DynamoDB Local (infra/e2e/integration), so the in-memory store and the
 // real adapter are held to the same rules.
 package storetest
 

@@ -1,0 +1,77 @@
+// Command stack starts and stops the local development stack: DynamoDB Local, the Versity S3
+// gateway, Mailpit (an SMTP server that keeps what it is sent) and the local API gateway,
+// each on a free loopback port.
+//
+//	go run ./infra/cmd/stack up    # start (or reuse) the stack and print its environment
+//	go run ./infra/cmd/stack down  # stop exactly the processes that up started
+//	go run ./infra/cmd/stack env   # print .local/stack.env
+//
+// What other processes need (endpoints, keys, table, bucket, API URL) goes to .local/stack.env;
+// the process ids go to .local/pids so that down stops those processes and nothing else.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+)
+
+const usage = "usage: go run ./infra/cmd/stack up|down|env"
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("stack: ")
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1], os.Stdout); err != nil {
+		log.Print(err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, command string, out io.Writer) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	l := newLayout(root)
+	switch command {
+	case "up":
+		return up(ctx, l, out)
+	case "down":
+		return down(l)
+	case "env":
+		return printEnv(l, out)
+	default:
+		return errors.New(usage)
+	}
+}
+
+// repoRoot is the nearest directory at or above the working directory that holds go.mod, so
+// the command works from any sub-directory of the repository.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find repository root: %w", err)
+	}
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("find repository root: no go.mod at or above %s", dir)
+		}
+		d = parent
+	}
+}
