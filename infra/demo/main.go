@@ -478,7 +478,8 @@ func (d *demo) revise(o workforce.Organisation, q period.Quarter) error {
 	if !rc.Duplicate {
 		d.fail("the same figures sent again were not recognised as a duplicate: %s", r.Body)
 	}
-	return nil
+	tw.Flush()
+	return d.changesAndSignOff(o, q)
 }
 
 // reject sends two files with mistakes and prints the problems the API names.
