@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -13,6 +15,7 @@ import (
 	"github.com/ddat-workforce/returns/shared/extract/extracttest"
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -45,6 +48,7 @@ func (d *demo) extracts(big workforce.Organisation, q period.Quarter) error {
 		return err
 	}
 	people := extracttest.People(extractRows, q, 2025)
+	likeItsReturns(people, sample.Return(big, q))
 	rows := extracttest.Table(people, extracttest.Layout{Seed: 2025, Varied: true, Extra: 2})
 	fmt.Fprintf(d.out, "\nStaff extracts: %s people of %s for %s, computed into its return (SPEC §10)\n", numfmt.Int(extractRows), big.Code, q)
 	csvFile := extracttest.CSV(rows)
@@ -170,4 +174,27 @@ func extractWorkbook(rows [][]string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// likeItsReturns makes the generated people (about 15% DDaT) as digital as the
+// organisation's returns say it is, so that its return computed from the extract does not
+// move the government's figures: some DDaT people are given another profession, chosen by
+// position, so the same people come out every run.
+func likeItsReturns(people []extracttest.Person, values map[string]string) {
+	hc, _ := strconv.ParseFloat(values[workforce.KeyHeadcount], 64)
+	ddat, _ := strconv.ParseFloat(values[workforce.KeyDDaTHeadcount], 64)
+	if hc <= 0 {
+		return
+	}
+	keep := int(math.Round(ddat / hc / 0.15 * 1000)) // of each 1,000 DDaT people
+	n := 0
+	for i := range people {
+		if people[i].Profession != "ddat" {
+			continue
+		}
+		if n%1000 >= keep {
+			people[i].Profession = "other"
+		}
+		n++
+	}
 }

@@ -69,34 +69,45 @@ func (d *demo) downloadReports(snap rollup.Snapshot) error {
 	}
 	fmt.Fprintf(d.out, "\n7. Workbooks (GET /reports/%s?edition=…: 303 to a presigned S3 URL)\n", snap.Month)
 	for _, ed := range rollup.Editions {
-		r, err := d.do("GET", fmt.Sprintf("/reports/%s?edition=%s&revision=%d", snap.Month, ed, snap.Revision), d.leader, "", nil)
-		if err != nil {
-			return err
+		for _, format := range rollup.Formats {
+			if err := d.downloadReport(snap, ed, format); err != nil {
+				return err
+			}
 		}
-		loc := r.Header.Get("Location")
-		if r.Status != http.StatusSeeOther || loc == "" {
-			return fmt.Errorf("GET /reports/%s?edition=%s: %s: %s", snap.Month, ed, statusText(r.Status), r.Body)
-		}
-		resp, err := http.Get(loc)
-		if err != nil {
-			return err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("download %s workbook: %s %v", ed, resp.Status, err)
-		}
-		sum := sha256.Sum256(body)
-		rep, _ := snap.Report(ed)
-		if hex.EncodeToString(sum[:]) != rep.SHA256 {
-			return fmt.Errorf("%s workbook: downloaded SHA-256 %x differs from the snapshot's %s", ed, sum, rep.SHA256)
-		}
-		path := filepath.Join("out", fmt.Sprintf("ddat-workforce-%s-r%d-%s.xlsx", snap.Month, snap.Revision, ed))
-		if err := os.WriteFile(path, body, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(d.out, "   %-10s %s (%s KB, SHA-256 %s… as recorded in the snapshot)\n", ed, path, numfmt.Int(int64(len(body)/1024)), rep.SHA256[:16])
 	}
+	return nil
+}
+
+// downloadReport follows GET /reports/{month} to the presigned URL and checks the file
+// against the SHA-256 the snapshot recorded.
+func (d *demo) downloadReport(snap rollup.Snapshot, ed, format string) error {
+	r, err := d.do("GET", fmt.Sprintf("/reports/%s?edition=%s&format=%s&revision=%d", snap.Month, ed, format, snap.Revision), d.leader, "", nil)
+	if err != nil {
+		return err
+	}
+	loc := r.Header.Get("Location")
+	if r.Status != http.StatusSeeOther || loc == "" {
+		return fmt.Errorf("GET /reports/%s?edition=%s&format=%s: %s: %s", snap.Month, ed, format, statusText(r.Status), r.Body)
+	}
+	resp, err := http.Get(loc)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("download %s %s workbook: %s %v", ed, format, resp.Status, err)
+	}
+	sum := sha256.Sum256(body)
+	rep, _ := snap.ReportIn(ed, format)
+	if hex.EncodeToString(sum[:]) != rep.SHA256 {
+		return fmt.Errorf("%s %s workbook: downloaded SHA-256 %x differs from the snapshot's %s", ed, format, sum, rep.SHA256)
+	}
+	path := filepath.Join("out", snap.FileName(ed, format))
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "   %-10s %-4s %s (%s KB, SHA-256 %s… as recorded in the snapshot)\n", ed, format, path, numfmt.Int(int64(len(body)/1024)), rep.SHA256[:16])
 	return nil
 }
 
