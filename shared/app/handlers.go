@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 // Handlers builds every function's API handler, by function name, for the local gateway.
 // They share one set of clients, as each Lambda shares its own across invocations.
-func Handlers(ctx context.Context, cfg Config) (map[string]apigw.Handler, error) {
+func Handlers(ctx context.Context, cfg Config) (map[string]httpapi.Handler, error) {
 	c, err := NewClients(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -29,8 +29,8 @@ func Handlers(ctx context.Context, cfg Config) (map[string]apigw.Handler, error)
 			return nil, err
 		}
 	}
-	hs := map[string]apigw.Handler{}
-	for _, r := range apigw.Routes {
+	hs := map[string]httpapi.Handler{}
+	for _, r := range httpapi.Routes {
 		hs[r.Function] = api.Handler(r.Function)
 	}
 	return hs, nil

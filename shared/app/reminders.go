@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/notify"
 	"github.com/ddat-workforce/returns/shared/smtpmail"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -137,7 +137,7 @@ func NewRemindersHandler(ctx context.Context, cfg Config) (func(context.Context,
 }
 
 // withSender gives the API's collection service its sender and where reminders point.
-func withSender(ctx context.Context, api *apigw.API, cfg Config, sc SenderConfig) error {
+func withSender(ctx context.Context, api *httpapi.API, cfg Config, sc SenderConfig) error {
 	sender, err := NewSender(ctx, cfg, sc)
 	if err != nil {
 		return err
@@ -155,8 +155,8 @@ type ReminderEvent struct {
 
 // RemindersHandler serves the reminders function's two triggers: API Gateway events for
 // POST /reminders/{date}, and the daily schedule.
-func RemindersHandler(api *apigw.API, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
-	httpHandler := api.Handler(apigw.FunctionReminders)
+func RemindersHandler(api *httpapi.API, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	httpHandler := api.Handler(httpapi.FunctionReminders)
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var probe struct {
 			RouteKey string `json:"routeKey"`
@@ -194,7 +194,7 @@ func RemindersHandler(api *apigw.API, log *slog.Logger) func(context.Context, js
 			// again. After the last retry the event goes to the dead-letter queue.
 			return nil, fmt.Errorf("reminders for %s: some organisations that owe a return were sent nothing; see the log", day.Format(time.DateOnly))
 		}
-		return apigw.RunView(res), nil
+		return httpapi.RunView(res), nil
 	}
 }
 

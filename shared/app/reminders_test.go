@@ -15,8 +15,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/testsupport/memstore"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -136,8 +136,8 @@ func TestRemindersThroughNotify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := &apigw.API{Collection: &collection.Service{Calendar: cal, Organisations: store, Returns: store, Records: &memstore.Records{}},
-		Claims: apigw.Claims{Org: "org", Roles: "roles"}, Log: Logger()}
+	api := &httpapi.API{Collection: &collection.Service{Calendar: cal, Organisations: store, Returns: store, Records: &memstore.Records{}},
+		Claims: httpapi.Claims{Org: "org", Roles: "roles"}, Log: Logger()}
 	if err := withSender(ctx, api, Config{Region: "eu-west-2"}, sc); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -27,7 +27,7 @@ type ScheduleEvent struct {
 // RollupHandler serves the rollup function's two triggers: API Gateway events for
 // POST /rollups/{month}, through the HTTP adapter, and the monthly schedule, which calls
 // the rollup service directly.
-func RollupHandler(httpHandler apigw.Handler, rollups *rollup.Service, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+func RollupHandler(httpHandler httpapi.Handler, rollups *rollup.Service, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var probe struct {
 			RouteKey string `json:"routeKey"`

@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/cloudwatch"
 	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
@@ -60,7 +60,7 @@ func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)
 
 // NewAPI builds the HTTP API over the given clients. The targets file is loaded here, at
 // init: a bad file stops the function with a clear message before it serves anything.
-func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
+func NewAPI(cfg Config, c Clients, log *slog.Logger) (*httpapi.API, error) {
 	set, err := targets.Default()
 	if err != nil {
 		return nil, fmt.Errorf("targets file: %w", err)
@@ -96,14 +96,14 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*apigw.API, error) {
 	// Only the reminders function gives it a sender (withSender).
 	coll := &collection.Service{Calendar: cal, Organisations: store, Returns: store, Records: store, Log: log}
 	extracts := &ingest.Service{Extracts: store, Objects: files, Returns: svc, Log: log}
-	return &apigw.API{
+	return &httpapi.API{
 		Service:        svc,
 		Rollups:        rollups,
 		Collection:     coll,
 		Extracts:       extracts,
 		Presign:        files.PresignGet,
 		Template:       template,
-		Claims:         apigw.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
+		Claims:         httpapi.Claims{Org: cfg.OrgClaim, Roles: cfg.RolesClaim},
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		FirstQuarter:   cfg.FirstQuarter,
 		Log:            log,
@@ -116,7 +116,7 @@ func template(orgs []workforce.Organisation, periods []period.Quarter, prefill m
 }
 
 // NewSubmitHandler is the submit function: it writes returns and the register.
-func NewSubmitHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
+func NewSubmitHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) {
 	c, err := NewClients(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -125,11 +125,11 @@ func NewSubmitHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.Handler(apigw.FunctionSubmit), nil
+	return api.Handler(httpapi.FunctionSubmit), nil
 }
 
 // NewReadHandler is the read function: returns, the register and the template.
-func NewReadHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
+func NewReadHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) {
 	c, err := NewClients(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func NewReadHandler(ctx context.Context, cfg Config) (apigw.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.Handler(apigw.FunctionRead), nil
+	return api.Handler(httpapi.FunctionRead), nil
 }
 
 // NewRollupHandler is the rollup function: the monthly schedule and POST /rollups/{month}.
@@ -152,5 +152,5 @@ func NewRollupHandler(ctx context.Context, cfg Config) (func(context.Context, js
 	if err != nil {
 		return nil, err
 	}
-	return RollupHandler(api.Handler(apigw.FunctionRollup), api.Rollups, log), nil
+	return RollupHandler(api.Handler(httpapi.FunctionRollup), api.Rollups, log), nil
 }

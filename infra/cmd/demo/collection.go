@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/infra/kit/localclient"
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -38,7 +38,7 @@ func (d *demo) collectionRound(orgs []workforce.Organisation, held workforce.Org
 		o.ReturnsContacts = []string{strings.ToLower(o.Code) + ".returns@demo.example.gov.uk"}
 		round[i] = o
 		body, _ := json.Marshal(workforce.OrganisationWithContacts(o))
-		r, err := d.do("PUT", "/organisations/"+o.Code, d.admin, apigw.ContentTypeJSON, body)
+		r, err := d.do("PUT", "/organisations/"+o.Code, d.admin, httpapi.ContentTypeJSON, body)
 		if err != nil {
 			return err
 		}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/extract/extracttest"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
@@ -80,7 +80,7 @@ func (d *demo) sendExtract(tok, org string, q period.Quarter, format string, fil
 		"digital_senior_roles_with_succession_plan": 6, "cslg_members": 14, "cslg_members_ai_immersion": 9,
 	})
 	began := time.Now()
-	r, err := d.do("POST", "/extracts", tok, apigw.ContentTypeJSON, body)
+	r, err := d.do("POST", "/extracts", tok, httpapi.ContentTypeJSON, body)
 	if err != nil {
 		return err
 	}

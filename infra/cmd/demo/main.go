@@ -39,8 +39,8 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/infra/kit/localclient"
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
@@ -211,7 +211,7 @@ func (d *demo) seed() ([]workforce.Organisation, error) {
 			continue
 		}
 		body, _ := json.Marshal(o)
-		r, err := d.do("PUT", "/organisations/"+o.Code, d.admin, apigw.ContentTypeJSON, body)
+		r, err := d.do("PUT", "/organisations/"+o.Code, d.admin, httpapi.ContentTypeJSON, body)
 		if err != nil {
 			return nil, err
 		}
@@ -375,9 +375,9 @@ func (d *demo) submit(org string, q period.Quarter, values map[string]string, f 
 func (d *demo) encode(tok, org string, q period.Quarter, values map[string]string, f workforce.Format) (string, []byte, error) {
 	switch f {
 	case workforce.FormatCSV:
-		return apigw.ContentTypeCSV, sample.CSV(values), nil
+		return httpapi.ContentTypeCSV, sample.CSV(values), nil
 	case workforce.FormatJSON:
-		return apigw.ContentTypeJSON, sample.JSON(values), nil
+		return httpapi.ContentTypeJSON, sample.JSON(values), nil
 	}
 	query := url.Values{"org": {org}, "period": {q.String()}}
 	r, err := d.do("GET", "/template?"+query.Encode(), tok, "", nil)
@@ -519,7 +519,7 @@ func (d *demo) reject(orgs []workforce.Organisation, q period.Quarter) error {
 	csv["ddat_grade_g7_g6"] = "0" // the grades no longer add up
 	csv[workforce.KeySeniorAppointmentsAssessed] = "9"
 	csv[workforce.KeySeniorAppointments] = "2" // more assessed than appointed
-	return d.rejectOne(tok, "a CSV file whose figures do not add up", apigw.ContentTypeCSV, sample.CSV(csv))
+	return d.rejectOne(tok, "a CSV file whose figures do not add up", httpapi.ContentTypeCSV, sample.CSV(csv))
 }
 
 func (d *demo) rejectOne(tok, what, contentType string, body []byte) error {
@@ -527,7 +527,7 @@ func (d *demo) rejectOne(tok, what, contentType string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	var p apigw.Problem
+	var p httpapi.Problem
 	_ = json.Unmarshal(r.Body, &p)
 	fmt.Fprintf(d.out, "   %s: %s. %s\n", what, statusText(r.Status), p.Detail)
 	if r.Status != http.StatusUnprocessableEntity || len(p.Errors) == 0 {

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -57,7 +57,7 @@ func (d *demo) changesAndSignOff(o workforce.Organisation, q period.Quarter) err
 	}
 	signOff := func(sha string) (int, []byte, error) {
 		body, _ := json.Marshal(map[string]string{"sha256": sha})
-		r, err := d.do("POST", fmt.Sprintf("%s/versions/%d/sign-off", path, cur.Version), approver, apigw.ContentTypeJSON, body)
+		r, err := d.do("POST", fmt.Sprintf("%s/versions/%d/sign-off", path, cur.Version), approver, httpapi.ContentTypeJSON, body)
 		return r.Status, r.Body, err
 	}
 	st, body, err := signOff(strings.Repeat("0", 64))

@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/infra/kit/localgateway"
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 func main() {
@@ -68,7 +68,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	// versitygw posts bucket notifications here; they reach the ingest handler as S3 events.
 	events := &s3Events{ingest: ingest, log: log, retries: []time.Duration{time.Second, 2 * time.Second}, ctx: ctx}
 	defer events.wg.Wait()
-	gw := localgateway.New(apigw.Routes, handlers, verifier, localgateway.WithLogger(log))
+	gw := localgateway.New(httpapi.Routes, handlers, verifier, localgateway.WithLogger(log))
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == S3EventsPath {
 			events.ServeHTTP(w, r)
@@ -91,7 +91,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("gateway listening", slog.String("addr", ln.Addr().String()), slog.Int("routes", len(apigw.Routes)))
+	log.Info("gateway listening", slog.String("addr", ln.Addr().String()), slog.Int("routes", len(httpapi.Routes)))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

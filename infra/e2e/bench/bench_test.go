@@ -23,9 +23,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ddat-workforce/returns/infra/kit/localclient"
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/s3store"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
@@ -82,7 +82,7 @@ func BenchmarkSubmitRoundTrip(b *testing.B) {
 	}
 	o := newOrg(b)
 	body, _ := json.Marshal(o)
-	r, err := c.Do(ctx, "PUT", "/organisations/"+o.Code, admin, apigw.ContentTypeJSON, body, nil)
+	r, err := c.Do(ctx, "PUT", "/organisations/"+o.Code, admin, httpapi.ContentTypeJSON, body, nil)
 	if err != nil {
 		b.Fatalf("the local gateway at %s does not answer (%v); start the stack with `make up`", c.API, err)
 	}
@@ -100,7 +100,7 @@ func BenchmarkSubmitRoundTrip(b *testing.B) {
 		body := sample.JSON(distinctReturn(o, i))
 		b.StartTimer()
 		began := time.Now()
-		r, err := c.Do(ctx, "POST", "/returns", tok, apigw.ContentTypeJSON, body, nil)
+		r, err := c.Do(ctx, "POST", "/returns", tok, httpapi.ContentTypeJSON, body, nil)
 		latencies = append(latencies, time.Since(began))
 		if err != nil {
 			b.Fatal(err)

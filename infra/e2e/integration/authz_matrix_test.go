@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
-// The authorisation matrix: every route of apigw.Routes × every set of roles × the
+// The authorisation matrix: every route of httpapi.Routes × every set of roles × the
 // caller's organisation against the one the request is about × every kind of token, sent
 // through the local gateway. What each cell must answer is worked out from the route's
 // policy in the table, never written out by hand (TestPolicies in shared/workforce pins
@@ -23,7 +23,7 @@ import (
 
 // probe is one request to a route, about the organisation under test.
 type probe struct {
-	route       string // the route key in apigw.Routes
+	route       string // the route key in httpapi.Routes
 	path        string // with {org} as the organisation under test
 	contentType string
 	body        func(o workforce.Organisation) []byte
@@ -37,9 +37,9 @@ type probe struct {
 
 var probes = []probe{
 	{route: "GET /template", path: "/template"},
-	{route: "POST /returns", path: "/returns", contentType: apigw.ContentTypeJSON, aboutOrg: true,
+	{route: "POST /returns", path: "/returns", contentType: httpapi.ContentTypeJSON, aboutOrg: true,
 		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
-	{route: "POST /returns/check", path: "/returns/check", contentType: apigw.ContentTypeJSON, aboutOrg: true,
+	{route: "POST /returns/check", path: "/returns/check", contentType: httpapi.ContentTypeJSON, aboutOrg: true,
 		body: func(o workforce.Organisation) []byte { return sample.JSON(sampleFor(o, q1)) }},
 	{route: "POST /returns/bulk", path: "/returns/bulk", contentType: "text/csv", aboutOrg: true,
 		body: func(o workforce.Organisation) []byte { return sample.BulkCSV([]map[string]string{sampleFor(o, q1)}) }},
@@ -53,11 +53,11 @@ var probes = []probe{
 	{route: "GET /returns/{org}/{period}/versions/{version}", path: "/returns/{org}/2025-26-Q1/versions/1", aboutOrg: true},
 	{route: "GET /returns/{org}/{period}/versions/{version}/changes", path: "/returns/{org}/2025-26-Q1/versions/1/changes", aboutOrg: true},
 	// The organisation has no return, so an allowed sign-off is 404.
-	{route: "POST /returns/{org}/{period}/versions/{version}/sign-off", path: "/returns/{org}/2025-26-Q1/versions/1/sign-off", contentType: apigw.ContentTypeJSON, aboutOrg: true,
+	{route: "POST /returns/{org}/{period}/versions/{version}/sign-off", path: "/returns/{org}/2025-26-Q1/versions/1/sign-off", contentType: httpapi.ContentTypeJSON, aboutOrg: true,
 		body: func(workforce.Organisation) []byte { return []byte(`{"sha256":"` + strings.Repeat("0", 64) + `"}`) }},
 	{route: "GET /organisations", path: "/organisations"},
 	// An organisation with no name: refused as invalid once the caller may change the register.
-	{route: "PUT /organisations/{code}", path: "/organisations/{org}", contentType: apigw.ContentTypeJSON,
+	{route: "PUT /organisations/{code}", path: "/organisations/{org}", contentType: httpapi.ContentTypeJSON,
 		body: func(workforce.Organisation) []byte { return []byte(`{}`) }},
 	{route: "GET /targets", path: "/targets"},
 	{route: "GET /metrics/{period}", path: "/metrics/2030-31-Q1"},
@@ -68,7 +68,7 @@ var probes = []probe{
 	{route: "GET /reports/{month}", path: "/reports/2099-01?edition=management", also: &workforce.ManagementFigures},
 	{route: "GET /collection/{period}", path: "/collection/2030-31-Q1"},
 	{route: "POST /reminders/{date}", path: "/reminders/2999-01-01"}, // a day that has not come: 422 once allowed, nothing sent
-	{route: "POST /extracts", path: "/extracts", contentType: apigw.ContentTypeJSON, aboutOrg: true,
+	{route: "POST /extracts", path: "/extracts", contentType: httpapi.ContentTypeJSON, aboutOrg: true,
 		body: func(o workforce.Organisation) []byte {
 			b, _ := json.Marshal(extractAnswers(o.Code, "csv", 100))
 			return b
@@ -141,7 +141,7 @@ type caller struct {
 
 // expected is the status a cell must answer: 401 or 403, or 0 for "allowed", which is
 // anything below 500 but those two.
-func expected(p probe, route apigw.Route, c caller, target, other string) int {
+func expected(p probe, route httpapi.Route, c caller, target, other string) int {
 	if c.kind != validToken {
 		return 401
 	}
@@ -160,14 +160,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 	h := newHarness(t)
 	target, other := h.newOrg(workforce.CivilService), h.newOrg(workforce.CivilService)
 
-	routes := map[string]apigw.Route{}
-	for _, r := range apigw.Routes {
+	routes := map[string]httpapi.Route{}
+	for _, r := range httpapi.Routes {
 		routes[r.Key()] = r
 	}
 	probed := map[string]bool{}
 	for _, p := range probes {
 		if _, ok := routes[p.route]; !ok {
-			t.Fatalf("probe of %s, which is not in apigw.Routes", p.route)
+			t.Fatalf("probe of %s, which is not in httpapi.Routes", p.route)
 		}
 		probed[p.route] = true
 	}

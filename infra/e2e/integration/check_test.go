@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -42,7 +42,7 @@ func TestCheckAnswersAsSubmitAndStoresNothing(t *testing.T) {
 	tok := h.token(o.Code, "submitter")
 	values := sampleFor(o, q1)
 
-	c := h.check(tok, apigw.ContentTypeJSON, sample.JSON(values), 200)
+	c := h.check(tok, httpapi.ContentTypeJSON, sample.JSON(values), 200)
 	if c.Org != o.Code || c.Period != q1.String() || c.Version != 1 || c.Duplicate || len(c.SHA256) != 64 {
 		t.Errorf("check of a first return: %+v", c)
 	}
@@ -58,8 +58,8 @@ func TestCheckAnswersAsSubmitAndStoresNothing(t *testing.T) {
 	// The same Idempotency-Key on a check and then on a submission: the check recorded
 	// nothing, so the submission is a first request.
 	key := map[string]string{"Idempotency-Key": "check-" + o.Code}
-	mustStatus(t, h.do("POST", "/returns/check", tok, apigw.ContentTypeJSON, sample.JSON(values), key), 200)
-	r, rc := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(values), key)
+	mustStatus(t, h.do("POST", "/returns/check", tok, httpapi.ContentTypeJSON, sample.JSON(values), key), 200)
+	r, rc := h.submit(tok, httpapi.ContentTypeJSON, sample.JSON(values), key)
 	mustStatus(t, r, 201)
 	if rc.SHA256 != c.SHA256 {
 		t.Errorf("the check's sha256 %s differs from the receipt's %s", c.SHA256, rc.SHA256)
@@ -71,9 +71,9 @@ func TestCheckAnswersAsSubmitAndStoresNothing(t *testing.T) {
 	}
 	values["cslg_members"] = "61"
 	// A revision needs its reason, and the check says so as a submission would.
-	h.check(tok, apigw.ContentTypeJSON, sample.JSON(values), 422)
+	h.check(tok, httpapi.ContentTypeJSON, sample.JSON(values), 422)
 	values[workforce.KeyRevisionReason] = "CSLG membership corrected."
-	if c := h.check(tok, apigw.ContentTypeJSON, sample.JSON(values), 200); c.Duplicate || c.Version != 2 {
+	if c := h.check(tok, httpapi.ContentTypeJSON, sample.JSON(values), 200); c.Duplicate || c.Version != 2 {
 		t.Errorf("check of a revision: %+v, want version 2", c)
 	}
 	if v := h.view(tok, "/returns/"+o.Code+"/"+q1.String()); v.Version != 1 {
@@ -106,7 +106,7 @@ func TestCheckRefusesAsSubmitDoes(t *testing.T) {
 		t.Errorf("check problems %q, submit problems %q", a, b)
 	}
 	// Another organisation's return, and a role that may not submit.
-	h.check(tok, apigw.ContentTypeJSON, sample.JSON(sampleFor(other, q1)), 403)
-	h.check(h.token(o.Code, "leader"), apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), 403)
+	h.check(tok, httpapi.ContentTypeJSON, sample.JSON(sampleFor(other, q1)), 403)
+	h.check(h.token(o.Code, "leader"), httpapi.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), 403)
 	h.check(tok, "application/pdf", []byte("%PDF-1.7"), 415)
 }

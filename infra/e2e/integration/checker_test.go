@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/returncheck"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -62,8 +62,8 @@ func TestCheckerAgreesWithTheService(t *testing.T) {
 		}
 		for f, body := range map[file][]byte{
 			{name + ".xlsx", workforce.ContentTypeXLSX}:         book,
-			{name + ".csv", apigw.ContentTypeCSV}:               sample.CSV(values),
-			{name + ".json", apigw.ContentTypeJSON}:             lenientJSON(values),
+			{name + ".csv", httpapi.ContentTypeCSV}:             sample.CSV(values),
+			{name + ".json", httpapi.ContentTypeJSON}:           lenientJSON(values),
 			{name + "-as-xlsx.xlsx", workforce.ContentTypeXLSX}: sample.CSV(values),
 		} {
 			n++

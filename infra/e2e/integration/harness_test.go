@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/infra/kit/localclient"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -94,7 +94,7 @@ func mustStatus(t *testing.T, r localclient.Response, want int) {
 }
 
 type problemDoc struct {
-	apigw.Problem
+	httpapi.Problem
 }
 
 func problems(t *testing.T, r localclient.Response) problemDoc {

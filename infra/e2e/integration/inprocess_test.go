@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 )
 
@@ -22,7 +22,7 @@ import (
 type inProcess struct {
 	cfg     app.Config
 	clients app.Clients
-	api     *apigw.API
+	api     *httpapi.API
 	store   *dynamo.Store
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/testsupport/storetest"
@@ -39,7 +39,7 @@ func (h *harness) newReminderOrg(kind workforce.OrgKind, label string) reminderO
 		o.ReturnsContacts = o.ReturnsContacts[:1]
 	}
 	body, _ := json.Marshal(workforce.OrganisationWithContacts(o))
-	r := h.do("PUT", "/organisations/"+code, h.admin(), apigw.ContentTypeJSON, body, nil)
+	r := h.do("PUT", "/organisations/"+code, h.admin(), httpapi.ContentTypeJSON, body, nil)
 	mustStatus(h.t, r, 201)
 	// The admin's answer shows the contacts as stored.
 	var back workforce.OrganisationWithContacts
@@ -114,7 +114,7 @@ func TestRemindersGoOnlyToThoseWhoOweOncePerStage(t *testing.T) {
 	}
 
 	// The fourth sends its return (late: it is December).
-	r, _ := h.submit(h.token(sent.Code, "submitter"), apigw.ContentTypeJSON, sample.JSON(sample.Return(sent.Organisation, q)), nil)
+	r, _ := h.submit(h.token(sent.Code, "submitter"), httpapi.ContentTypeJSON, sample.JSON(sample.Return(sent.Organisation, q)), nil)
 	mustStatus(t, r, 201)
 
 	run, body := h.runReminders("2026-10-16")

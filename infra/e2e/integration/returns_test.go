@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/ddat-workforce/returns/infra/kit/reporoot"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -43,7 +43,7 @@ func TestEachFormatIsAccepted(t *testing.T) {
 		contentType string
 		body        []byte
 	}{
-		{apigw.ContentTypeJSON, sample.JSON(values)},
+		{httpapi.ContentTypeJSON, sample.JSON(values)},
 		{"text/csv; charset=utf-8", sample.CSV(values)},
 		{workforce.ContentTypeXLSX, xlsx},
 	} {
@@ -116,11 +116,11 @@ func TestRevisionKeepsEarlierVersions(t *testing.T) {
 	o := h.newOrg(workforce.CivilService)
 	tok := h.token(o.Code, "submitter")
 	first := sampleFor(o, q1)
-	_, rc1 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(first), nil)
+	_, rc1 := h.submit(tok, httpapi.ContentTypeJSON, sample.JSON(first), nil)
 	revised := sampleFor(o, q1)
 	revised["cslg_members"] = "99"
 	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
-	r, rc2 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(revised), nil)
+	r, rc2 := h.submit(tok, httpapi.ContentTypeJSON, sample.JSON(revised), nil)
 	mustStatus(t, r, 201)
 	if rc1.Version != 1 || rc2.Version != 2 || r.Header.Get("Location") != "/returns/"+o.Code+"/2025-26-Q1/versions/2" {
 		t.Fatalf("versions %d, %d; location %q", rc1.Version, rc2.Version, r.Header.Get("Location"))
@@ -157,8 +157,8 @@ func TestIdempotencyKey(t *testing.T) {
 	tok := h.token(o.Code, "submitter")
 	body := sample.JSON(sampleFor(o, q1))
 	key := map[string]string{"Idempotency-Key": "retry-" + o.Code}
-	r1, rc1 := h.submit(tok, apigw.ContentTypeJSON, body, key)
-	r2, rc2 := h.submit(tok, apigw.ContentTypeJSON, body, key)
+	r1, rc1 := h.submit(tok, httpapi.ContentTypeJSON, body, key)
+	r2, rc2 := h.submit(tok, httpapi.ContentTypeJSON, body, key)
 	mustStatus(t, r1, 201)
 	mustStatus(t, r2, 201)
 	if rc1.SubmissionID != rc2.SubmissionID || rc1.Version != rc2.Version || !rc1.ReceivedAt.Equal(rc2.ReceivedAt) {
@@ -167,7 +167,7 @@ func TestIdempotencyKey(t *testing.T) {
 	other := sampleFor(o, q1)
 	other["senior_appointments"] = "40"
 	other["senior_appointments_assessed"] = "1"
-	r3, _ := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(other), key)
+	r3, _ := h.submit(tok, httpapi.ContentTypeJSON, sample.JSON(other), key)
 	mustStatus(t, r3, 409)
 	if v := h.view(tok, "/returns/"+o.Code+"/2025-26-Q1"); v.Version != 1 {
 		t.Errorf("after the retries the current version is %d, want 1", v.Version)
@@ -201,7 +201,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := h.client.Do(h.ctx, "POST", "/returns", tok, apigw.ContentTypeJSON, b, nil)
+			r, err := h.client.Do(h.ctx, "POST", "/returns", tok, httpapi.ContentTypeJSON, b, nil)
 			if err != nil {
 				t.Error(err)
 				return
@@ -255,7 +255,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := h.client.Do(h.ctx, "POST", "/returns", tok2, apigw.ContentTypeJSON, same, nil)
+			r, err := h.client.Do(h.ctx, "POST", "/returns", tok2, httpapi.ContentTypeJSON, same, nil)
 			if err == nil {
 				var rc workforce.Receipt
 				_ = json.Unmarshal(r.Body, &rc)
@@ -278,7 +278,7 @@ func TestSubmitterIsConfinedToOwnOrganisation(t *testing.T) {
 	mine, theirs := h.newOrg(workforce.CivilService), h.newOrg(workforce.CivilService)
 	tok := h.token(mine.Code, "submitter")
 	theirTok := h.token(theirs.Code, "submitter")
-	_, rc := h.submit(theirTok, apigw.ContentTypeJSON, sample.JSON(sampleFor(theirs, q1)), nil)
+	_, rc := h.submit(theirTok, httpapi.ContentTypeJSON, sample.JSON(sampleFor(theirs, q1)), nil)
 	if rc.Version != 1 {
 		t.Fatal("setup: their return was not stored")
 	}
@@ -295,7 +295,7 @@ func TestSubmitterIsConfinedToOwnOrganisation(t *testing.T) {
 		{"bulk", "POST", "/returns/bulk", sample.BulkCSV([]map[string]string{sampleFor(theirs, q1)})},
 		{"change the register", "PUT", "/organisations/" + theirs.Code, []byte(`{"name":"x","kind":"civil_service"}`)},
 	} {
-		ct := apigw.ContentTypeJSON
+		ct := httpapi.ContentTypeJSON
 		if tc.name == "bulk" {
 			ct = "text/csv"
 		}
@@ -356,10 +356,10 @@ func TestHostileInputIsA4xx(t *testing.T) {
 		{"zip bomb", workforce.ContentTypeXLSX, zipBomb(t), 422, "invalid"},
 		{"csv that is not utf-8", "text/csv", []byte("field,value\norg," + o.Code + "\nnotes,caf\xe9\n"), 422, "invalid"},
 		{"unknown field", "text/csv", sample.CSV(unknown), 422, "invalid"},
-		{"future period", apigw.ContentTypeJSON, sample.JSON(future), 422, "invalid"},
+		{"future period", httpapi.ContentTypeJSON, sample.JSON(future), 422, "invalid"},
 		{"over the size limit", "text/csv", bytes.Repeat([]byte("x"), 5<<20), 413, "too_large"},
 		{"unsupported content type", "application/pdf", []byte("%PDF-1.7"), 415, "unsupported"},
-		{"empty body", apigw.ContentTypeJSON, nil, 400, "bad_request"},
+		{"empty body", httpapi.ContentTypeJSON, nil, 400, "bad_request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := h.submit(tok, tc.contentType, tc.body, nil)
@@ -445,7 +445,7 @@ func TestOrganisations(t *testing.T) {
 	if !found {
 		t.Errorf("HMRC not in the seeded register (%d organisations)", len(reg.Organisations))
 	}
-	r = h.do("PUT", "/organisations/NEWORG", h.admin(), apigw.ContentTypeJSON, []byte(`{"code":"NEWORG","name":"","kind":"county"}`), nil)
+	r = h.do("PUT", "/organisations/NEWORG", h.admin(), httpapi.ContentTypeJSON, []byte(`{"code":"NEWORG","name":"","kind":"county"}`), nil)
 	mustStatus(t, r, 422)
 	if p := problems(t, r); len(p.Errors) != 2 {
 		t.Errorf("organisation problems %+v", p.Errors)

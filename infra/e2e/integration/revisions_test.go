@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -63,7 +63,7 @@ func TestRevisionNeedsAReasonAndListsItsChanges(t *testing.T) {
 	tok := h.token(o.Code, "submitter")
 	base := "/returns/" + o.Code + "/" + q1.String()
 	first := sampleFor(o, q1)
-	r, rc1 := h.submit(tok, apigw.ContentTypeJSON, sample.JSON(first), nil)
+	r, rc1 := h.submit(tok, httpapi.ContentTypeJSON, sample.JSON(first), nil)
 	mustStatus(t, r, 201)
 	if rc1.RevisionReason != "" {
 		t.Errorf("version 1 has a reason %q it was not given", rc1.RevisionReason)
@@ -77,7 +77,7 @@ func TestRevisionNeedsAReasonAndListsItsChanges(t *testing.T) {
 		name, contentType string
 		body              []byte
 	}{
-		{"JSON", apigw.ContentTypeJSON, sample.JSON(revised)},
+		{"JSON", httpapi.ContentTypeJSON, sample.JSON(revised)},
 		{"CSV", "text/csv", sample.CSV(revised)},
 	} {
 		r, _ := h.submit(tok, send.contentType, send.body, nil)
@@ -168,7 +168,7 @@ func TestSignOffIsBoundToOneVersion(t *testing.T) {
 	base := "/returns/" + o.Code + "/" + q1.String()
 	signOff := func(token string, n int, hash string) (int, map[string]any, problemDoc) {
 		t.Helper()
-		r := h.do("POST", fmt.Sprintf("%s/versions/%d/sign-off", base, n), token, apigw.ContentTypeJSON, []byte(`{"sha256":"`+hash+`"}`), nil)
+		r := h.do("POST", fmt.Sprintf("%s/versions/%d/sign-off", base, n), token, httpapi.ContentTypeJSON, []byte(`{"sha256":"`+hash+`"}`), nil)
 		var body map[string]any
 		var p problemDoc
 		if r.Status < 300 {
@@ -179,10 +179,10 @@ func TestSignOffIsBoundToOneVersion(t *testing.T) {
 		return r.Status, body, p
 	}
 	v1 := sampleFor(o, q1)
-	_, rc1 := h.submit(sub, apigw.ContentTypeJSON, sample.JSON(v1), nil)
+	_, rc1 := h.submit(sub, httpapi.ContentTypeJSON, sample.JSON(v1), nil)
 	v2 := sampleFor(o, q1)
 	v2["cslg_members"], v2[workforce.KeyRevisionReason] = "98", "CSLG membership recounted."
-	_, rc2 := h.submit(sub, apigw.ContentTypeJSON, sample.JSON(v2), nil)
+	_, rc2 := h.submit(sub, httpapi.ContentTypeJSON, sample.JSON(v2), nil)
 	if rc1.Version != 1 || rc2.Version != 2 {
 		t.Fatalf("setup: versions %d and %d", rc1.Version, rc2.Version)
 	}
@@ -228,7 +228,7 @@ func TestSignOffIsBoundToOneVersion(t *testing.T) {
 	// A later version needs its own sign-off.
 	v3 := sampleFor(o, q1)
 	v3["cslg_members"], v3[workforce.KeyRevisionReason] = "97", "One more member left in June."
-	_, rc3 := h.submit(sub, apigw.ContentTypeJSON, sample.JSON(v3), nil)
+	_, rc3 := h.submit(sub, httpapi.ContentTypeJSON, sample.JSON(v3), nil)
 	if rc3.Version != 3 {
 		t.Fatalf("version %d, want 3", rc3.Version)
 	}

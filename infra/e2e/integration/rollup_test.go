@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/app"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
@@ -61,7 +61,7 @@ func TestRollupFiguresAndRevisions(t *testing.T) {
 	h := newHarness(t)
 	cs, lg := h.newOrg(workforce.CivilService), h.newOrg(workforce.LocalGovernment)
 	for _, o := range []workforce.Organisation{cs, lg} {
-		r, _ := h.submit(h.token(o.Code, "submitter"), apigw.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
+		r, _ := h.submit(h.token(o.Code, "submitter"), httpapi.ContentTypeJSON, sample.JSON(sampleFor(o, q1)), nil)
 		if r.Status != 201 && r.Status != 200 {
 			t.Fatalf("submit %s: %d %s", o.Code, r.Status, r.Body)
 		}
@@ -115,7 +115,7 @@ func TestRollupFiguresAndRevisions(t *testing.T) {
 	revised := sampleFor(cs, q1)
 	revised["cslg_members"] = "77"
 	revised[workforce.KeyRevisionReason] = "CSLG membership corrected."
-	r, rc := h.submit(h.token(cs.Code, "submitter"), apigw.ContentTypeJSON, sample.JSON(revised), nil)
+	r, rc := h.submit(h.token(cs.Code, "submitter"), httpapi.ContentTypeJSON, sample.JSON(revised), nil)
 	mustStatus(t, r, 201)
 	if rc.Version != 2 {
 		t.Fatalf("revision is version %d", rc.Version)

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -62,12 +62,12 @@ func TestNoUploadIsLeftWithoutAVersion(t *testing.T) {
 	o := h.newOrg(workforce.CivilService)
 	tok := h.token(o.Code, "submitter")
 	values := sampleFor(o, q1)
-	mustStatus(t, h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(values), nil), 201)
-	mustStatus(t, h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(values), nil), 200)
+	mustStatus(t, h.do("POST", "/returns", tok, httpapi.ContentTypeJSON, sample.JSON(values), nil), 201)
+	mustStatus(t, h.do("POST", "/returns", tok, httpapi.ContentTypeJSON, sample.JSON(values), nil), 200)
 	mustStatus(t, h.do("POST", "/returns", tok, "text/csv", sample.CSV(values), nil), 200)
 	key := map[string]string{"Idempotency-Key": "dup-" + o.Code}
-	mustStatus(t, h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(values), key), 200)
-	mustStatus(t, h.do("POST", "/returns", tok, apigw.ContentTypeJSON, sample.JSON(values), key), 200)
+	mustStatus(t, h.do("POST", "/returns", tok, httpapi.ContentTypeJSON, sample.JSON(values), key), 200)
+	mustStatus(t, h.do("POST", "/returns", tok, httpapi.ContentTypeJSON, sample.JSON(values), key), 200)
 
 	// Racing identical revisions: one creates version 2, the rest lose and are duplicates.
 	values["cslg_members"] = "61"
@@ -83,7 +83,7 @@ func TestNoUploadIsLeftWithoutAVersion(t *testing.T) {
 			if i%2 == 0 {
 				hdr = map[string]string{"Idempotency-Key": fmt.Sprintf("race-%s-%d", o.Code, i%4)}
 			}
-			r, err := h.client.Do(h.ctx, "POST", "/returns", tok, apigw.ContentTypeJSON, same, hdr)
+			r, err := h.client.Do(h.ctx, "POST", "/returns", tok, httpapi.ContentTypeJSON, same, hdr)
 			if err != nil {
 				t.Error(err)
 				return

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 // TestLiveBoundedAnswers sends the hostile bodies that once made answers of many
@@ -54,7 +54,7 @@ func TestLiveBoundedAnswers(t *testing.T) {
 			if len(resp.Body) > 64<<10 {
 				t.Errorf("answer of %d bytes", len(resp.Body))
 			}
-			var p apigw.Problem
+			var p httpapi.Problem
 			if err := json.Unmarshal(resp.Body, &p); err != nil {
 				t.Fatal(err)
 			}

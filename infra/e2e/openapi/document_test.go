@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
@@ -287,14 +287,14 @@ func TestRoutesAgree(t *testing.T) {
 	for _, o := range s.operations() {
 		doc[o.Key()] = o
 	}
-	table := map[string]apigw.Route{}
-	for _, r := range apigw.Routes {
+	table := map[string]httpapi.Route{}
+	for _, r := range httpapi.Routes {
 		table[r.Key()] = r
 	}
 	for _, k := range sortedKeys(table) {
 		o, ok := doc[k]
 		if !ok {
-			t.Errorf("route %s is in apigw.Routes but not in %s", k, docPath)
+			t.Errorf("route %s is in httpapi.Routes but not in %s", k, docPath)
 			continue
 		}
 		roles, ok := o.Op["x-roles"]
@@ -327,7 +327,7 @@ func TestRoutesAgree(t *testing.T) {
 	}
 	for _, k := range sortedKeys(doc) {
 		if _, ok := table[k]; !ok {
-			t.Errorf("%s documents %s, which is not in apigw.Routes", docPath, k)
+			t.Errorf("%s documents %s, which is not in httpapi.Routes", docPath, k)
 		}
 	}
 }
@@ -341,7 +341,7 @@ func TestDocumentCoversTheBrief(t *testing.T) {
 		t.Fatal("POST /returns is not documented")
 	}
 	content, _ := s.lookup(post.Ptr + "/requestBody/content")
-	for _, mt := range []string{workforce.ContentTypeXLSX, apigw.ContentTypeCSV, apigw.ContentTypeJSON} {
+	for _, mt := range []string{workforce.ContentTypeXLSX, httpapi.ContentTypeCSV, httpapi.ContentTypeJSON} {
 		if _, ok := content.(map[string]any)[mt]; !ok {
 			t.Errorf("POST /returns: no %s request body", mt)
 		}

@@ -17,8 +17,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ddat-workforce/returns/infra/kit/localclient"
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/extract/extracttest"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
@@ -237,8 +237,8 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	values := sample.Return(cs, q)
 	js := sample.JSON(values)
 	l.checkRequest(post, "application/json", js)
-	created := l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: js, want: []int{201}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: js, want: []int{200}})
+	created := l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: js, want: []int{201}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: js, want: []int{200}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "text/csv", body: sample.CSV(values), want: []int{200}})
 	if tmpl.Status == 200 {
 		xlsx, err := sample.FillTemplate(tmpl.Body, values)
@@ -256,43 +256,43 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	revised["cslg_members"] = "99"
 	revised["exec_committee_digital_leader"] = "Y"
 	// Without its reason a revision is 422; with it, version 2.
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(revised), want: []int{422}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: sample.JSON(revised), want: []int{422}})
 	revised[workforce.KeyRevisionReason] = "CSLG membership recounted; digital leader appointed in June."
 	revisedJS := sample.JSON(revised)
 	l.checkRequest(post, "application/json", revisedJS)
 	key := map[string]string{"Idempotency-Key": "openapi-" + cs.Code}
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: revisedJS, headers: key, want: []int{201}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: revisedJS, headers: key, want: []int{201}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: js, headers: key, want: []int{409}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: revisedJS, headers: key, want: []int{201}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: revisedJS, headers: key, want: []int{201}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: js, headers: key, want: []int{409}})
 	// Errors.
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: js, headers: map[string]string{"Idempotency-Key": "has a space"}, want: []int{400}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, want: []int{400}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: js, headers: map[string]string{"Idempotency-Key": "has a space"}, want: []int{400}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, want: []int{400}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "application/pdf", body: []byte("%PDF-1.7"), want: []int{415}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: workforce.ContentTypeXLSX, body: []byte("plain text, not a workbook"), want: []int{415}})
 	bad := sample.Return(cs, q)
 	bad["ddat_grade_g7_g6"] = "0"
 	bad["board_digital_ned"] = "sometimes"
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "text/csv", body: sample.CSV(bad), want: []int{422}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: []byte(`{"org": "` + cs.Code + `", "period": "2025 Q1", "favourite_colour": "green"}`), want: []int{422}})
-	l.do(req{route: post, path: "/returns", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
-	l.do(req{route: post, path: "/returns", token: leader, contentType: apigw.ContentTypeJSON, body: js, want: []int{403}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: []byte(`{"org": "` + cs.Code + `", "period": "2025 Q1", "favourite_colour": "green"}`), want: []int{422}})
+	l.do(req{route: post, path: "/returns", token: sub, contentType: httpapi.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
+	l.do(req{route: post, path: "/returns", token: leader, contentType: httpapi.ContentTypeJSON, body: js, want: []int{403}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: "text/csv", body: bytes.Repeat([]byte("x"), 5<<20), want: []int{413}})
 	l.do(req{route: post, path: "/returns", token: sub, contentType: workforce.ContentTypeXLSX, body: bytes.Repeat([]byte("x"), 7<<20), want: []int{413}})
-	l.do(req{route: post, path: "/returns", token: expired, contentType: apigw.ContentTypeJSON, body: js, want: []int{401}})
+	l.do(req{route: post, path: "/returns", token: expired, contentType: httpapi.ContentTypeJSON, body: js, want: []int{401}})
 	// Checking without sending: 200 with what would be stored, or the same refusals.
 	check := "POST /returns/check"
 	l.checkRequest(check, "application/json", revisedJS)
-	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: revisedJS, want: []int{200}})
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: httpapi.ContentTypeJSON, body: revisedJS, want: []int{200}})
 	// Going back to version 1's figures would be version 3, a revision: it needs a reason.
-	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: js, want: []int{422}})
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: httpapi.ContentTypeJSON, body: js, want: []int{422}})
 	l.do(req{route: check, path: "/returns/check", token: sub, contentType: "text/csv", body: sample.CSV(bad), want: []int{422}})
-	l.do(req{route: check, path: "/returns/check", token: sub, contentType: apigw.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
-	l.do(req{route: check, path: "/returns/check", token: leader, contentType: apigw.ContentTypeJSON, body: js, want: []int{403}})
+	l.do(req{route: check, path: "/returns/check", token: sub, contentType: httpapi.ContentTypeJSON, body: sample.JSON(sample.Return(lg, q)), want: []int{403}})
+	l.do(req{route: check, path: "/returns/check", token: leader, contentType: httpapi.ContentTypeJSON, body: js, want: []int{403}})
 	l.do(req{route: check, path: "/returns/check", token: sub, contentType: "application/pdf", body: []byte("%PDF-1.7"), want: []int{415}})
-	l.do(req{route: check, path: "/returns/check", token: "", contentType: apigw.ContentTypeJSON, body: js, want: []int{401}})
+	l.do(req{route: check, path: "/returns/check", token: "", contentType: httpapi.ContentTypeJSON, body: js, want: []int{401}})
 	lgJS := sample.JSON(sample.Return(lg, q))
 	l.checkRequest(post, "application/json", lgJS)
-	l.do(req{route: post, path: "/returns", token: subLG, contentType: apigw.ContentTypeJSON, body: lgJS, want: []int{201}})
+	l.do(req{route: post, path: "/returns", token: subLG, contentType: httpapi.ContentTypeJSON, body: lgJS, want: []int{201}})
 
 	// Bulk: the previous quarter of both, all or nothing.
 	bulk := "POST /returns/bulk"
@@ -302,7 +302,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	badRow := sample.Return(cs, q.Prev().Prev())
 	badRow["headcount"] = "lots"
 	l.do(req{route: bulk, path: "/returns/bulk", token: admin, contentType: "text/csv", body: sample.BulkCSV(append(rows, badRow)), want: []int{422}})
-	l.do(req{route: bulk, path: "/returns/bulk", token: admin, contentType: apigw.ContentTypeJSON, body: js, want: []int{415}})
+	l.do(req{route: bulk, path: "/returns/bulk", token: admin, contentType: httpapi.ContentTypeJSON, body: js, want: []int{415}})
 	l.do(req{route: bulk, path: "/returns/bulk", token: admin, contentType: "text/csv", want: []int{400}})
 	l.do(req{route: bulk, path: "/returns/bulk", token: leader, contentType: "text/csv", body: sample.BulkCSV(rows), want: []int{403}})
 
@@ -346,21 +346,21 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	}
 	signBody := []byte(`{"sha256":"` + v2.SHA256 + `"}`)
 	l.checkRequest(sign, "application/json", signBody)
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"` + rc.SHA256 + `"}`), want: []int{409}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{201}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{200}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: l.token(cs.Code, "approver", "leader"), contentType: apigw.ContentTypeJSON, body: signBody, want: []int{409}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: []byte(`{"sha256":"` + rc.SHA256 + `"}`), want: []int{409}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{201}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{200}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: l.token(cs.Code, "approver", "leader"), contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{409}})
 	l.do(req{route: ver, path: csVersions + "2", token: approver, want: []int{200}}) // with its sign_off
-	l.do(req{route: sign, path: csVersions + "1/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"` + rc.SHA256 + `"}`), want: []int{409}})
-	l.do(req{route: sign, path: csVersions + "99/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{404}})
-	l.do(req{route: sign, path: csVersions + "first/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{400}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, want: []int{400}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"abc","by":"me"}`), want: []int{422}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: []byte(`{"sha256":"abc"}`), want: []int{422}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: bytes.Repeat([]byte(" "), 5<<20), want: []int{413}})
-	l.do(req{route: sign, path: "/returns/" + lg.Code + "/" + q.String() + "/versions/1/sign-off", token: approver, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{403}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: sub, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{403}})
-	l.do(req{route: sign, path: csVersions + "2/sign-off", token: expired, contentType: apigw.ContentTypeJSON, body: signBody, want: []int{401}})
+	l.do(req{route: sign, path: csVersions + "1/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: []byte(`{"sha256":"` + rc.SHA256 + `"}`), want: []int{409}})
+	l.do(req{route: sign, path: csVersions + "99/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{404}})
+	l.do(req{route: sign, path: csVersions + "first/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{400}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, want: []int{400}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: []byte(`{"sha256":"abc","by":"me"}`), want: []int{422}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: []byte(`{"sha256":"abc"}`), want: []int{422}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: bytes.Repeat([]byte(" "), 5<<20), want: []int{413}})
+	l.do(req{route: sign, path: "/returns/" + lg.Code + "/" + q.String() + "/versions/1/sign-off", token: approver, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{403}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: sub, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{403}})
+	l.do(req{route: sign, path: csVersions + "2/sign-off", token: expired, contentType: httpapi.ContentTypeJSON, body: signBody, want: []int{401}})
 
 	// Metrics.
 	met := "GET /metrics/{period}"
@@ -443,7 +443,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	good := extractBody(ex.Code, "csv", len(file))
 	l.checkRequest(ask, "application/json", good)
 	sendExtract := func(file []byte) string {
-		r := l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, body: extractBody(ex.Code, "csv", len(file)), want: []int{201}})
+		r := l.do(req{route: ask, path: "/extracts", token: subEx, contentType: httpapi.ContentTypeJSON, body: extractBody(ex.Code, "csv", len(file)), want: []int{201}})
 		var up struct {
 			ID      string            `json:"extract_id"`
 			URL     string            `json:"upload_url"`
@@ -479,13 +479,13 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	}
 	awaitExtract(sendExtract(file), "accepted")
 	awaitExtract(sendExtract(append(append([]byte{}, file...), "P-extra,G7,DDaT,Data,1.5,maybe,31/02/2025,\n"...)), "rejected")
-	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, body: extractBody(ex.Code, "csv", 2<<30), want: []int{422}})
-	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, body: []byte(`{"org": "` + ex.Code + `", "headcount": 5}`), want: []int{422}})
-	l.do(req{route: ask, path: "/extracts", token: sub, contentType: apigw.ContentTypeJSON, body: good, want: []int{403}})
-	l.do(req{route: ask, path: "/extracts", token: leader, contentType: apigw.ContentTypeJSON, body: good, want: []int{403}})
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: httpapi.ContentTypeJSON, body: extractBody(ex.Code, "csv", 2<<30), want: []int{422}})
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: httpapi.ContentTypeJSON, body: []byte(`{"org": "` + ex.Code + `", "headcount": 5}`), want: []int{422}})
+	l.do(req{route: ask, path: "/extracts", token: sub, contentType: httpapi.ContentTypeJSON, body: good, want: []int{403}})
+	l.do(req{route: ask, path: "/extracts", token: leader, contentType: httpapi.ContentTypeJSON, body: good, want: []int{403}})
 	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: "text/csv", body: file, want: []int{415}})
-	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: apigw.ContentTypeJSON, want: []int{400}})
-	l.do(req{route: ask, path: "/extracts", token: "", contentType: apigw.ContentTypeJSON, body: good, want: []int{401}})
+	l.do(req{route: ask, path: "/extracts", token: subEx, contentType: httpapi.ContentTypeJSON, want: []int{400}})
+	l.do(req{route: ask, path: "/extracts", token: "", contentType: httpapi.ContentTypeJSON, body: good, want: []int{401}})
 	exID := sendExtract(file)
 	l.do(req{route: follow, path: "/extracts/" + exID, token: sub, want: []int{403}})
 	l.do(req{route: follow, path: "/extracts/20250101T000000Z-00000000000000000000000000000000", token: admin, want: []int{404}})
@@ -497,7 +497,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	// be 404 while no snapshot has workbooks), and the error statuses were all seen.
 	errorsSeen := map[int]bool{}
 	var summary []string
-	for _, r := range apigw.Routes {
+	for _, r := range httpapi.Routes {
 		got := l.seen[r.Key()]
 		if len(got) == 0 {
 			t.Errorf("route %s was not called", r.Key())

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 // lifecycleRuleProperties are the properties CloudFormation knows on a bucket's lifecycle
@@ -69,8 +69,8 @@ func TestOnlySubmitAndIngestDelete(t *testing.T) {
 		prefix  string
 		actions []string
 	}{
-		apigw.FunctionSubmit: {"/uploads/*", []string{"s3:deleteobject"}},
-		apigw.FunctionIngest: {"/extracts/*", []string{"s3:deleteobject", "s3:deleteobjectversion"}},
+		httpapi.FunctionSubmit: {"/uploads/*", []string{"s3:deleteobject"}},
+		httpapi.FunctionIngest: {"/extracts/*", []string{"s3:deleteobject", "s3:deleteobjectversion"}},
 	}
 	deletes := map[string]bool{}
 	for _, f := range functions(t, loadTemplate(t)) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/ingest"
 )
 
@@ -47,7 +47,7 @@ func TestExtractsExpireAfterADay(t *testing.T) {
 // notification of objects created under extracts/, declared on the function so that SAM
 // adds it to the bucket with the permission it needs.
 func TestIngestIsNotifiedOfExtracts(t *testing.T) {
-	f := functionNamed(t, apigw.FunctionIngest)
+	f := functionNamed(t, httpapi.FunctionIngest)
 	events := obj(f.props["Events"])
 	if len(events) != 1 {
 		t.Fatalf("%s has %d events, want one S3 event", f.logicalID, len(events))
@@ -68,7 +68,7 @@ func TestIngestIsNotifiedOfExtracts(t *testing.T) {
 	}
 	for _, other := range functions(t, loadTemplate(t)) {
 		for name, e := range obj(other.props["Events"]) {
-			if other.name != apigw.FunctionIngest && obj(e)["Type"] == "S3" {
+			if other.name != httpapi.FunctionIngest && obj(e)["Type"] == "S3" {
 				t.Errorf("%s.%s: only the ingest function reads S3 events", other.logicalID, name)
 			}
 		}
@@ -78,7 +78,7 @@ func TestIngestIsNotifiedOfExtracts(t *testing.T) {
 // TestIngestPrivileges: the ingest function may do exactly what reading an extract and
 // storing its return needs, and nothing under uploads/ (it keeps no copy of the extract).
 func TestIngestPrivileges(t *testing.T) {
-	f := functionNamed(t, apigw.FunctionIngest)
+	f := functionNamed(t, httpapi.FunctionIngest)
 	want := map[string][]string{
 		"dynamodb:GetItem":       {`{"Fn::GetAtt":["ReturnsTable","Arn"]}`},
 		"dynamodb:PutItem":       {`{"Fn::GetAtt":["ReturnsTable","Arn"]}`},
@@ -127,7 +127,7 @@ func TestIngestPrivileges(t *testing.T) {
 // TestIngestDeadLetters: an extract event that fails every retry is kept on the ingest's
 // own queue, which the function may write to.
 func TestIngestDeadLetters(t *testing.T) {
-	f := functionNamed(t, apigw.FunctionIngest)
+	f := functionNamed(t, httpapi.FunctionIngest)
 	cfg := obj(f.props["EventInvokeConfig"])
 	dest := obj(obj(obj(cfg["DestinationConfig"])["OnFailure"]))
 	if dest["Type"] != "SQS" || jsonText(t, dest["Destination"]) != `{"Fn::GetAtt":["IngestDeadLetterQueue","Arn"]}` {

@@ -8,18 +8,18 @@ import (
 	"testing"
 
 	"github.com/ddat-workforce/returns/infra/kit/reporoot"
-	"github.com/ddat-workforce/returns/shared/apigw"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 func remindersFunction(t *testing.T, tmpl map[string]any) function {
 	t.Helper()
 	for _, f := range functions(t, tmpl) {
-		if f.name == apigw.FunctionReminders {
+		if f.name == httpapi.FunctionReminders {
 			return f
 		}
 	}
-	t.Fatalf("no %s function in template.yaml", apigw.FunctionReminders)
+	t.Fatalf("no %s function in template.yaml", httpapi.FunctionReminders)
 	return function{}
 }
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/ddat-workforce/returns/infra/kit/reporoot"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -258,7 +258,7 @@ func functions(t *testing.T, tmpl map[string]any) []function {
 	return out
 }
 
-// TestRoutesMatchRoutesTable: the API Gateway routes are exactly apigw.Routes, each on the
+// TestRoutesMatchRoutesTable: the API Gateway routes are exactly httpapi.Routes, each on the
 // function the table names, so the local gateway and AWS serve the same API.
 func TestRoutesMatchRoutesTable(t *testing.T) {
 	tmpl := loadTemplate(t)
@@ -284,7 +284,7 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 		}
 	}
 	inTable := map[string]string{}
-	for _, r := range apigw.Routes {
+	for _, r := range httpapi.Routes {
 		inTable[r.Key()] = r.Function
 	}
 	for key, fn := range inTable {
@@ -293,12 +293,12 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 		case !ok:
 			t.Errorf("apigw.Routes has %s (%s); template.yaml does not", key, fn)
 		case got != fn:
-			t.Errorf("%s: template.yaml sends it to %s, apigw.Routes to %s", key, got, fn)
+			t.Errorf("%s: template.yaml sends it to %s, httpapi.Routes to %s", key, got, fn)
 		}
 	}
 	for key, fn := range inTemplate {
 		if _, ok := inTable[key]; !ok {
-			t.Errorf("template.yaml has %s (%s); apigw.Routes does not", key, fn)
+			t.Errorf("template.yaml has %s (%s); httpapi.Routes does not", key, fn)
 		}
 	}
 }
@@ -401,7 +401,7 @@ func TestReadFunctionCannotWrite(t *testing.T) {
 	readOnly := []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "s3:GetObject"}
 	found := false
 	for _, f := range functions(t, loadTemplate(t)) {
-		if f.name != apigw.FunctionRead {
+		if f.name != httpapi.FunctionRead {
 			continue
 		}
 		found = true
@@ -412,7 +412,7 @@ func TestReadFunctionCannotWrite(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatalf("no %s function", apigw.FunctionRead)
+		t.Fatalf("no %s function", httpapi.FunctionRead)
 	}
 }
 

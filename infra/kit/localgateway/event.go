@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 // requestTimeFormat is how payload 2.0 writes requestContext.time.
@@ -42,7 +42,7 @@ func textual(contentType string) bool {
 
 // eventInput is what buildEvent needs beyond the request itself.
 type eventInput struct {
-	route     apigw.Route
+	route     httpapi.Route
 	params    map[string]string
 	claims    map[string]any
 	body      []byte

@@ -23,7 +23,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 // The limits AWS holds, as defaults. Sizes are what AWS counts: the request body as it
@@ -72,7 +72,7 @@ func WithMaxResponseBytes(n int) Option { return func(g *gateway) { g.maxRespons
 
 type gateway struct {
 	router      *router
-	handlers    map[string]apigw.Handler
+	handlers    map[string]httpapi.Handler
 	verifier    *Verifier
 	log         *slog.Logger
 	timeout     time.Duration
@@ -86,7 +86,7 @@ type gateway struct {
 // New serves routes, calling handlers by each route's Function, behind v. It panics if the
 // routes conflict or name a function with no handler, as http.ServeMux panics on conflicting
 // patterns: both are wiring mistakes to fail on at start-up.
-func New(routes []apigw.Route, handlers map[string]apigw.Handler, v *Verifier, opts ...Option) http.Handler {
+func New(routes []httpapi.Route, handlers map[string]httpapi.Handler, v *Verifier, opts ...Option) http.Handler {
 	if v == nil {
 		panic("localgateway: nil Verifier")
 	}
@@ -233,7 +233,7 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 // invoke calls the route's handler as Lambda would: with a deadline, a Lambda context and
 // no cancellation when the client goes away (Lambda keeps running). A handler that
 // outlives the deadline is abandoned and the client gets API Gateway's 503.
-func (g *gateway) invoke(parent context.Context, route apigw.Route, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (g *gateway) invoke(parent context.Context, route httpapi.Route, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), g.timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{

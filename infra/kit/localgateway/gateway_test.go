@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -624,9 +624,9 @@ func TestNewRefusesBadWiring(t *testing.T) {
 	}{
 		{"missing handler", func() { New(testRoutes("GET /a read"), nil, v) }},
 		{"conflicting routes", func() {
-			New(testRoutes("GET /a/{x} read", "GET /a/{y} read"), map[string]apigw.Handler{"read": ok}, v)
+			New(testRoutes("GET /a/{x} read", "GET /a/{y} read"), map[string]httpapi.Handler{"read": ok}, v)
 		}},
-		{"nil verifier", func() { New(testRoutes("GET /a read"), map[string]apigw.Handler{"read": ok}, nil) }},
+		{"nil verifier", func() { New(testRoutes("GET /a read"), map[string]httpapi.Handler{"read": ok}, nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -109,17 +109,17 @@ func (s *stub) called() int {
 	return s.calls
 }
 
-// newGateway serves apigw.Routes with s behind every function; logs go to the returned
+// newGateway serves httpapi.Routes with s behind every function; logs go to the returned
 // buffer.
 func newGateway(t testing.TB, s *stub, opts ...Option) (http.Handler, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	handlers := map[string]apigw.Handler{}
-	for _, r := range apigw.Routes {
+	handlers := map[string]httpapi.Handler{}
+	for _, r := range httpapi.Routes {
 		handlers[r.Function] = s.handle
 	}
 	opts = append([]Option{WithLogger(slog.New(slog.NewJSONHandler(&logs, nil)))}, opts...)
-	return New(apigw.Routes, handlers, testVerifier(t), opts...), &logs
+	return New(httpapi.Routes, handlers, testVerifier(t), opts...), &logs
 }
 
 func do(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
@@ -152,11 +152,11 @@ func publicKeyPEM(pub *rsa.PublicKey) ([]byte, error) {
 }
 
 // testRoutes parses "METHOD /path function" lines.
-func testRoutes(lines ...string) []apigw.Route {
-	var out []apigw.Route
+func testRoutes(lines ...string) []httpapi.Route {
+	var out []httpapi.Route
 	for _, l := range lines {
 		f := strings.Fields(l)
-		out = append(out, apigw.Route{Method: f[0], Path: f[1], Function: f[2]})
+		out = append(out, httpapi.Route{Method: f[0], Path: f[1], Function: f[2]})
 	}
 	return out
 }

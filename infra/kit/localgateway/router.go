@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 // segment kinds, in the order API Gateway prefers them: a literal beats a parameter, which
@@ -22,7 +22,7 @@ type segment struct {
 }
 
 type compiledRoute struct {
-	route    apigw.Route
+	route    httpapi.Route
 	segments []segment
 }
 
@@ -33,7 +33,7 @@ type router struct {
 	routes []compiledRoute
 }
 
-func newRouter(routes []apigw.Route) (*router, error) {
+func newRouter(routes []httpapi.Route) (*router, error) {
 	rt := &router{}
 	seen := map[string]string{}
 	for _, r := range routes {
@@ -83,7 +83,7 @@ func (cr compiledRoute) shape() string {
 }
 
 // match finds the route for a method and a path already split into unescaped segments.
-func (rt *router) match(method string, segs []string) (apigw.Route, map[string]string, bool) {
+func (rt *router) match(method string, segs []string) (httpapi.Route, map[string]string, bool) {
 	var (
 		best       *compiledRoute
 		bestParams map[string]string
@@ -102,7 +102,7 @@ func (rt *router) match(method string, segs []string) (apigw.Route, map[string]s
 		}
 	}
 	if best == nil {
-		return apigw.Route{}, nil, false
+		return httpapi.Route{}, nil, false
 	}
 	return best.route, bestParams, true
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/ddat-workforce/returns/shared/apigw"
+	"github.com/ddat-workforce/returns/shared/httpapi"
 )
 
 func TestRouterPrefersTheMostSpecificRoute(t *testing.T) {
@@ -60,7 +60,7 @@ func TestRouterPrefersTheMostSpecificRoute(t *testing.T) {
 }
 
 func TestRouterNoMatch(t *testing.T) {
-	rt, err := newRouter(apigw.Routes)
+	rt, err := newRouter(httpapi.Routes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestRouterNoMatch(t *testing.T) {
 }
 
 func TestRouterRefusesBadTables(t *testing.T) {
-	for name, routes := range map[string][]apigw.Route{
+	for name, routes := range map[string][]httpapi.Route{
 		"same shape":      testRoutes("GET /a/{x} f", "GET /a/{y} f"),
 		"duplicate":       testRoutes("GET /a f", "GET /a g"),
 		"greedy not last": testRoutes("GET /{p+}/a f"),
@@ -95,7 +95,7 @@ func TestRouterRefusesBadTables(t *testing.T) {
 
 // The real table must load: the gateway panics at start-up otherwise.
 func TestRoutesTableLoads(t *testing.T) {
-	if _, err := newRouter(apigw.Routes); err != nil {
+	if _, err := newRouter(httpapi.Routes); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -107,16 +107,16 @@ func TestRoutesTableLoads(t *testing.T) {
 func TestGatewayServesTheRoutesTable(t *testing.T) {
 	token := "Bearer " + mint(t, validClaims())
 	reached := map[string]string{} // route key → function
-	handlers := map[string]apigw.Handler{}
-	for _, r := range apigw.Routes {
+	handlers := map[string]httpapi.Handler{}
+	for _, r := range httpapi.Routes {
 		fn := r.Function
 		handlers[fn] = func(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			reached[ev.RouteKey] = fn
 			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK}, nil
 		}
 	}
-	gw := New(apigw.Routes, handlers, testVerifier(t), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	for _, r := range apigw.Routes {
+	gw := New(httpapi.Routes, handlers, testVerifier(t), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	for _, r := range httpapi.Routes {
 		path := regexp.MustCompile(`\{[a-z]+\}`).ReplaceAllString(r.Path, "X1")
 		req := httptest.NewRequest(r.Method, path, strings.NewReader("{}"))
 		req.Header.Set("Authorization", token)
@@ -124,7 +124,7 @@ func TestGatewayServesTheRoutesTable(t *testing.T) {
 			t.Errorf("%s %s: %d, reached %q, want %s", r.Method, path, w.Code, reached[r.Key()], r.Function)
 		}
 	}
-	if len(reached) != len(apigw.Routes) {
-		t.Errorf("%d routes reached of %d", len(reached), len(apigw.Routes))
+	if len(reached) != len(httpapi.Routes) {
+		t.Errorf("%d routes reached of %d", len(reached), len(httpapi.Routes))
 	}
 }

@@ -1,7 +1,7 @@
-// Package apigw adapts API Gateway HTTP API (payload format 2.0) to the domain: the routes
+// Package httpapi adapts API Gateway HTTP API (payload format 2.0) to the domain: the routes
 // table, claims, problem+json and the handlers. The same handlers run on Lambda and behind
 // the local gateway.
-package apigw
+package httpapi
 
 import (
 	"context"
