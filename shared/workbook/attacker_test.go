@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
-	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
@@ -182,7 +182,7 @@ func renderWith(t testing.TB, s rollup.Snapshot, ctl control) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := report.Write(wb)
+	b, err := gsswriter.Write(wb)
 	if err != nil {
 		t.Fatal(err)
 	}

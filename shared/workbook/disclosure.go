@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/numfmt"
-	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 )
@@ -62,16 +62,16 @@ const minShareBase = 25
 const minHeadcountShareBase = 1000
 
 // counter writes a count as the edition allows.
-type counter func(n int64) report.Cell
+type counter func(n int64) gsswriter.Cell
 
-func exact(n int64) report.Cell { return n }
+func exact(n int64) gsswriter.Cell { return n }
 
 // controlled rounds counts to the nearest 5 and withholds counts of 1 to 4, so no small
 // group of people can be picked out.
-func controlled(n int64) report.Cell {
+func controlled(n int64) gsswriter.Cell {
 	switch {
 	case n >= 1 && n <= 4:
-		return report.Confidential
+		return gsswriter.Confidential
 	case n < 0:
 		return -controlledAbs(-n)
 	}
@@ -81,28 +81,28 @@ func controlled(n int64) report.Cell {
 func controlledAbs(n int64) int64 { return (n + 2) / 5 * 5 }
 
 // orgCount is a count of organisations or returns: exact in every edition.
-func orgCount(n int) report.Cell { return int64(n) }
+func orgCount(n int) gsswriter.Cell { return int64(n) }
 
 // share is a share of people, num out of base, computed from the exact figures.
-func (b builder) share(v *float64, num, base int64) report.Cell {
-	return b.shareOr(v, num, base, report.NotAvailable)
+func (b builder) share(v *float64, num, base int64) gsswriter.Cell {
+	return b.shareOr(v, num, base, gsswriter.NotAvailable)
 }
 
-func (b builder) shareOr(v *float64, num, base int64, na report.Shorthand) report.Cell {
+func (b builder) shareOr(v *float64, num, base int64, na gsswriter.Shorthand) gsswriter.Cell {
 	switch {
 	case v == nil:
 		return na
 	case !b.control.shares:
 		return *v
 	case (num >= 1 && num <= 4) || base < minShareBase:
-		return report.Confidential
+		return gsswriter.Confidential
 	}
 	return roundShare(*v)
 }
 
 // orgRowShare is an organisation's DDaT share, with the numerator and base as its row
 // holds them.
-func (b builder) orgRowShare(v *float64, num, base *int64, na report.Shorthand) report.Cell {
+func (b builder) orgRowShare(v *float64, num, base *int64, na gsswriter.Shorthand) gsswriter.Cell {
 	switch {
 	case v == nil || num == nil || base == nil:
 		return na
@@ -112,18 +112,18 @@ func (b builder) orgRowShare(v *float64, num, base *int64, na report.Shorthand) 
 
 // headcountShare is a share of a headcount, num out of base: [c] on a base under
 // headcountShareBase, as well as where share withholds it.
-func (b builder) headcountShare(v *float64, num, base int64, na report.Shorthand) report.Cell {
+func (b builder) headcountShare(v *float64, num, base int64, na gsswriter.Shorthand) gsswriter.Cell {
 	if v != nil && b.control.shares && base < b.control.headcountShareBase {
-		return report.Confidential
+		return gsswriter.Confidential
 	}
 	return b.shareOr(v, num, base, na)
 }
 
 // orgShare is a share of organisations: not a count of people, so never withheld.
-func (b builder) orgShare(v *float64) report.Cell {
+func (b builder) orgShare(v *float64) gsswriter.Cell {
 	switch {
 	case v == nil:
-		return report.NotAvailable
+		return gsswriter.NotAvailable
 	case !b.control.shares:
 		return *v
 	}
@@ -135,7 +135,7 @@ func (b builder) orgShare(v *float64) report.Cell {
 func roundShare(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 // targetShare is a target's share (its value or projection) at the target's quarter.
-func (b builder) targetShare(t metrics.TargetStatus, v *float64) report.Cell {
+func (b builder) targetShare(t metrics.TargetStatus, v *float64) gsswriter.Cell {
 	var g *metrics.Quarter
 	for i := range b.s.Government.Quarters {
 		if b.s.Government.Quarters[i].Period == t.Period {
@@ -147,7 +147,7 @@ func (b builder) targetShare(t metrics.TargetStatus, v *float64) report.Cell {
 	}
 	switch t.Measure {
 	case targets.DDaTShare:
-		return b.headcountShare(v, g.DDaTHeadcount, g.Headcount, report.NotAvailable)
+		return b.headcountShare(v, g.DDaTHeadcount, g.Headcount, gsswriter.NotAvailable)
 	case targets.SeniorAppointmentsAssessed:
 		return b.share(v, g.Leadership.SeniorAppointmentsAssessed, g.Leadership.SeniorAppointments)
 	case targets.SuccessionPlanShare:
@@ -192,7 +192,7 @@ const confidentialText = "confidential: a count of 1 to 4 people, or a share or 
 // The rules look only at the figures, in a fixed order, so the same figures always get the
 // same cells withheld, in both formats, and a revision that leaves a quarter's figures as
 // they were withholds what the revision before it withheld there.
-func protect(wb *report.Workbook) []disclosure.At {
+func protect(wb *gsswriter.Workbook) []disclosure.At {
 	d := defender{tables: wb.Tables}
 	for d.round() {
 	}
@@ -203,7 +203,7 @@ func protect(wb *report.Workbook) []disclosure.At {
 
 // defender is the state of protect: what it has withheld so far.
 type defender struct {
-	tables []report.Table
+	tables []gsswriter.Table
 	counts []*withheldCount // in the order withheld
 }
 
@@ -218,8 +218,8 @@ type withheldCount struct {
 
 // undo is a cell withheld, and what it showed before.
 type undo struct {
-	cell *report.Cell
-	was  report.Cell
+	cell *gsswriter.Cell
+	was  gsswriter.Cell
 }
 
 // round attacks the edition once and withholds what the attack calls for; false when the
@@ -291,16 +291,16 @@ func (d *defender) withholdRest(sys *disclosure.System, leaks []disclosure.Findi
 		}
 		for ri, row := range t.Rows {
 			for ci, c := range t.Columns {
-				if c.Kind != report.Count && c.Kind != report.Percent {
+				if c.Kind != gsswriter.Count && c.Kind != gsswriter.Percent {
 					continue
 				}
-				if _, ok := row[ci].(int64); ok && c.Kind == report.Count {
+				if _, ok := row[ci].(int64); ok && c.Kind == gsswriter.Count {
 					w.at = append(w.at, disclosure.At{Sheet: t.Sheet, Row: cellText(row[0]), Header: c.Header})
-				} else if _, ok := row[ci].(float64); !ok || c.Kind != report.Percent {
+				} else if _, ok := row[ci].(float64); !ok || c.Kind != gsswriter.Percent {
 					continue
 				}
 				w.cells = append(w.cells, undo{&t.Rows[ri][ci], row[ci]})
-				t.Rows[ri][ci] = report.Confidential
+				t.Rows[ri][ci] = gsswriter.Confidential
 			}
 		}
 	}
@@ -324,7 +324,7 @@ func (d *defender) withholdCountAt(at []disclosure.At) bool {
 			continue
 		}
 		w.cells = append(w.cells, undo{cell, *cell})
-		*cell = report.Confidential
+		*cell = gsswriter.Confidential
 		w.cells = append(w.cells, d.withholdRowShares(a)...)
 		if a.Sheet == "Early-career entrants" {
 			cells, at := d.withholdTargetCounts(a.Row)
@@ -347,9 +347,9 @@ func (d *defender) withholdRowShares(a disclosure.At) []undo {
 		return nil
 	}
 	for ci, c := range t.Columns {
-		if _, ok := t.Rows[ri][ci].(float64); ok && c.Kind == report.Percent {
+		if _, ok := t.Rows[ri][ci].(float64); ok && c.Kind == gsswriter.Percent {
 			out = append(out, undo{&t.Rows[ri][ci], t.Rows[ri][ci]})
-			t.Rows[ri][ci] = report.Confidential
+			t.Rows[ri][ci] = gsswriter.Confidential
 		}
 	}
 	return out
@@ -375,7 +375,7 @@ func (d *defender) withholdTargetCounts(q string) ([]undo, []disclosure.At) {
 				if _, ok := row[vc].(int64); ok && cellText(row[qc]) == q {
 					out = append(out, undo{&t.Rows[ri][vc], row[vc]})
 					at = append(at, disclosure.At{Sheet: t.Sheet, Row: cellText(row[0]), Header: p[1]})
-					t.Rows[ri][vc] = report.Confidential
+					t.Rows[ri][vc] = gsswriter.Confidential
 				}
 			}
 		}
@@ -411,7 +411,7 @@ func (d *defender) set(w *withheldCount, on bool) {
 	w.on = on
 	for _, u := range w.cells {
 		if on {
-			*u.cell = report.Confidential
+			*u.cell = gsswriter.Confidential
 		} else {
 			*u.cell = u.was
 		}
@@ -446,7 +446,7 @@ func (d *defender) attack() *disclosure.System {
 }
 
 // withholdShareAt shows the share at a as [c]; nil if it is not a number there.
-func (d *defender) withholdShareAt(a disclosure.At) *report.Cell {
+func (d *defender) withholdShareAt(a disclosure.At) *gsswriter.Cell {
 	cell := d.cell(a)
 	if cell == nil {
 		return nil
@@ -454,12 +454,12 @@ func (d *defender) withholdShareAt(a disclosure.At) *report.Cell {
 	if _, ok := (*cell).(float64); !ok {
 		return nil
 	}
-	*cell = report.Confidential
+	*cell = gsswriter.Confidential
 	return cell
 }
 
 // cell is the cell at a, or nil.
-func (d *defender) cell(a disclosure.At) *report.Cell {
+func (d *defender) cell(a disclosure.At) *gsswriter.Cell {
 	t, ri := d.row(a.Sheet, a.Row)
 	if t == nil {
 		return nil
@@ -472,7 +472,7 @@ func (d *defender) cell(a disclosure.At) *report.Cell {
 }
 
 // row is the table on sheet and the index of its row whose first cell is row.
-func (d *defender) row(sheet, row string) (*report.Table, int) {
+func (d *defender) row(sheet, row string) (*gsswriter.Table, int) {
 	for ti := range d.tables {
 		t := &d.tables[ti]
 		if t.Sheet != sheet {
@@ -487,15 +487,15 @@ func (d *defender) row(sheet, row string) (*report.Table, int) {
 	return nil, -1
 }
 
-func column(t *report.Table, header string) int {
-	return slices.IndexFunc(t.Columns, func(c report.Column) bool { return c.Header == header })
+func column(t *gsswriter.Table, header string) int {
+	return slices.IndexFunc(t.Columns, func(c gsswriter.Column) bool { return c.Header == header })
 }
 
 // dropBrokenCharts removes the charts that would plot a withheld figure.
-func dropBrokenCharts(tables []report.Table) {
+func dropBrokenCharts(tables []gsswriter.Table) {
 	for ti := range tables {
 		t := &tables[ti]
-		t.Charts = slices.DeleteFunc(t.Charts, func(c report.Chart) bool {
+		t.Charts = slices.DeleteFunc(t.Charts, func(c gsswriter.Chart) bool {
 			return slices.ContainsFunc(c.Series, func(i int) bool { return !chartable(t.Rows, i) })
 		})
 	}
@@ -503,7 +503,7 @@ func dropBrokenCharts(tables []report.Table) {
 
 // book is the tables as the intruder reads them from the file, with the note that lists
 // the rows where counts other than 1 to 4 are withheld.
-func book(tables []report.Table, withheld []disclosure.At) disclosure.Book {
+func book(tables []gsswriter.Table, withheld []disclosure.At) disclosure.Book {
 	b := disclosure.Book{}
 	for _, t := range tables {
 		g := disclosure.Grid{}
@@ -519,16 +519,16 @@ func book(tables []report.Table, withheld []disclosure.At) disclosure.Book {
 		}
 		b[t.Sheet] = g
 	}
-	b[report.SheetNotes] = disclosure.Grid{Header: []string{"Note number", "Note text"},
+	b[gsswriter.SheetNotes] = disclosure.Grid{Header: []string{"Note number", "Note text"},
 		Rows: [][]string{{fmt.Sprintf("[note %d]", noteDisclosure), disclosure.WithheldRows(withheld)}}}
 	return b
 }
 
-func cellText(c report.Cell) string {
+func cellText(c gsswriter.Cell) string {
 	switch v := c.(type) {
 	case string:
 		return v
-	case report.Shorthand:
+	case gsswriter.Shorthand:
 		return string(v)
 	case int64:
 		return strconv.FormatInt(v, 10)
@@ -543,11 +543,11 @@ func cellText(c report.Cell) string {
 }
 
 // coverage is the reporters' headcount as a share of the headcount expected.
-func (b builder) coverage(q metrics.Quarter) report.Cell {
+func (b builder) coverage(q metrics.Quarter) gsswriter.Cell {
 	if q.Coverage == nil || *q.Coverage == 0 {
 		return b.orgShare(q.Coverage) // not available, or nobody reported: no one to protect
 	}
-	return b.headcountShare(q.Coverage, q.Headcount, int64(math.Round(float64(q.Headcount) / *q.Coverage)), report.NotAvailable)
+	return b.headcountShare(q.Coverage, q.Headcount, int64(math.Round(float64(q.Headcount) / *q.Coverage)), gsswriter.NotAvailable)
 }
 
 // knownProfession is the headcount whose profession is recorded, the base of the
@@ -562,7 +562,7 @@ func knownProfession(o metrics.OrgRow) *int64 {
 
 // noteWithheld adds to the disclosure note the rows in which counts other than 1 to 4 are
 // withheld.
-func noteWithheld(wb *report.Workbook, rows []disclosure.At) {
+func noteWithheld(wb *gsswriter.Workbook, rows []disclosure.At) {
 	if len(rows) == 0 {
 		return
 	}

@@ -10,12 +10,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ddat-workforce/returns/shared/report"
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/rollup"
 )
 
 func TestControlledCounts(t *testing.T) {
-	for n, want := range map[int64]report.Cell{0: int64(0), 1: report.Confidential, 3: report.Confidential, 4: report.Confidential,
+	for n, want := range map[int64]gsswriter.Cell{0: int64(0), 1: gsswriter.Confidential, 3: gsswriter.Confidential, 4: gsswriter.Confidential,
 		5: int64(5), 7: int64(5), 8: int64(10), 12: int64(10), 13: int64(15), 1234: int64(1235), 60000: int64(60000)} {
 		if got := controlled(n); got != want {
 			t.Errorf("controlled(%d) = %v, want %v", n, got, want)
@@ -30,14 +30,14 @@ func TestPublishedShares(t *testing.T) {
 		name      string
 		v         *float64
 		num, base int64
-		want      report.Cell
+		want      gsswriter.Cell
 	}{
 		{"rounded to 0.1%", f(61.0 / 997), 61, 997, 0.061},
-		{"a numerator of 3 is [c], so its share is", f(3.0 / 500), 3, 500, report.Confidential},
-		{"a share of 24 people", f(6.0 / 24), 6, 24, report.Confidential},
+		{"a numerator of 3 is [c], so its share is", f(3.0 / 500), 3, 500, gsswriter.Confidential},
+		{"a share of 24 people", f(6.0 / 24), 6, 24, gsswriter.Confidential},
 		{"a share of 25 people", f(6.0 / 25), 6, 25, 0.24},
 		{"a true zero", f(0), 0, 400, 0.0},
-		{"not available", nil, 0, 0, report.NotAvailable},
+		{"not available", nil, 0, 0, gsswriter.NotAvailable},
 	}
 	for _, c := range cases {
 		if got := b.share(c.v, c.num, c.base); got != c.want {
@@ -45,10 +45,10 @@ func TestPublishedShares(t *testing.T) {
 		}
 	}
 	hc, small, big := int64(999), int64(50), int64(1000)
-	if got := b.orgRowShare(f(50.0/999), &small, &hc, report.NotAvailable); got != report.Confidential {
+	if got := b.orgRowShare(f(50.0/999), &small, &hc, gsswriter.NotAvailable); got != gsswriter.Confidential {
 		t.Errorf("an organisation of 999 people: share %v, want [c]", got)
 	}
-	if got := b.orgRowShare(f(50.0/1000), &small, &big, report.NotAvailable); got != 0.05 {
+	if got := b.orgRowShare(f(50.0/1000), &small, &big, gsswriter.NotAvailable); got != 0.05 {
 		t.Errorf("an organisation of 1,000 people: share %v, want 0.05", got)
 	}
 	m := builder{control: uncontrolled}

@@ -3,7 +3,7 @@ package workbook
 import (
 	"fmt"
 
-	"github.com/ddat-workforce/returns/shared/report"
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/rollup"
 )
 
@@ -14,7 +14,7 @@ func RenderODS(s rollup.Snapshot, edition string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return report.WriteODS(wb)
+	return gsswriter.WriteODS(wb)
 }
 
 // RenderFormat writes one edition of a snapshot in one of rollup.Formats: it is the

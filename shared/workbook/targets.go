@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/period"
-	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -23,10 +23,10 @@ import (
 // and assumptions; the target notes follow the general ones.
 func (b builder) targetNote(i int) int { return len(b.generalNotes()) + 1 + i }
 
-func (b builder) targetNotes() []report.Note {
-	ns := make([]report.Note, 0, len(b.s.Targets))
+func (b builder) targetNotes() []gsswriter.Note {
+	ns := make([]gsswriter.Note, 0, len(b.s.Targets))
 	for i, t := range b.s.Targets {
-		ns = append(ns, report.Note{Number: b.targetNote(i), Text: targetNoteText(t)})
+		ns = append(ns, gsswriter.Note{Number: b.targetNote(i), Text: targetNoteText(t)})
 	}
 	return ns
 }
@@ -125,8 +125,8 @@ func kindsText(kinds []workforce.OrgKind) string {
 
 // thresholdCharts are the charts of a series column, one for each target of the measure,
 // each with the target's threshold as its line.
-func (b builder) thresholdCharts(m targets.Measure, chart func(t metrics.TargetStatus, line *report.Target) report.Chart) []report.Chart {
-	var cs []report.Chart
+func (b builder) thresholdCharts(m targets.Measure, chart func(t metrics.TargetStatus, line *gsswriter.Target) gsswriter.Chart) []gsswriter.Chart {
+	var cs []gsswriter.Chart
 	seen := map[string]bool{}
 	for _, t := range b.s.Targets {
 		if t.Measure != m {
@@ -141,7 +141,7 @@ func (b builder) thresholdCharts(m targets.Measure, chart func(t metrics.TargetS
 			continue // the same line twice would be the same column twice
 		}
 		seen[header] = true
-		cs = append(cs, chart(t, &report.Target{Header: header, Value: t.Threshold}))
+		cs = append(cs, chart(t, &gsswriter.Target{Header: header, Value: t.Threshold}))
 	}
 	return cs
 }

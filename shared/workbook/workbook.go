@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
-	"github.com/ddat-workforce/returns/shared/report"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
@@ -27,28 +27,28 @@ func Render(s rollup.Snapshot, edition string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return report.Write(wb)
+	return gsswriter.Write(wb)
 }
 
 // Build describes one edition of a snapshot as sheets.
-func Build(s rollup.Snapshot, edition string) (report.Workbook, error) {
+func Build(s rollup.Snapshot, edition string) (gsswriter.Workbook, error) {
 	switch edition {
 	case rollup.EditionManagement:
 		return build(s, edition, uncontrolled)
 	case rollup.EditionPublished:
 		return build(s, edition, published)
 	}
-	return report.Workbook{}, fmt.Errorf("unknown edition %q", edition)
+	return gsswriter.Workbook{}, fmt.Errorf("unknown edition %q", edition)
 }
 
-func build(s rollup.Snapshot, edition string, ctl control) (report.Workbook, error) {
+func build(s rollup.Snapshot, edition string, ctl control) (gsswriter.Workbook, error) {
 	wb, _ := layout(s, edition, ctl)
 	return wb, nil
 }
 
 // layout is build, with the rows in which disclosure control withheld counts other than
 // 1 to 4 (the notes list them).
-func layout(s rollup.Snapshot, edition string, ctl control) (report.Workbook, []disclosure.At) {
+func layout(s rollup.Snapshot, edition string, ctl control) (gsswriter.Workbook, []disclosure.At) {
 	// A snapshot written before targets carried a unit reads it from the measure.
 	s.Targets = slices.Clone(s.Targets)
 	for i := range s.Targets {
@@ -60,10 +60,10 @@ func layout(s rollup.Snapshot, edition string, ctl control) (report.Workbook, []
 	if ctl.counts {
 		b.count = controlled
 	}
-	wb := report.Workbook{
+	wb := gsswriter.Workbook{
 		Title:    "Digital, data and technology (DDaT) workforce: progress against the commitments, " + monthText(s.Month),
 		Subtitle: editionText(edition),
-		Properties: report.Properties{
+		Properties: gsswriter.Properties{
 			Title:       "DDaT workforce: progress report, " + monthText(s.Month) + " (" + edition + " edition)",
 			Subject:     "Quarterly DDaT workforce returns from government organisations",
 			Creator:     "DDaT workforce returns service",
@@ -76,10 +76,10 @@ func layout(s rollup.Snapshot, edition string, ctl control) (report.Workbook, []
 		Cover: b.cover(),
 		Notes: b.notes(),
 	}
-	wb.Tables = []report.Table{b.targets(), b.series(), b.earlyCareer(), b.routes(), b.families(), b.grades(),
+	wb.Tables = []gsswriter.Table{b.targets(), b.series(), b.earlyCareer(), b.routes(), b.families(), b.grades(),
 		b.organisations(), b.leadership(), b.dataQuality()}
 	if ctl.counts {
-		wb.Shorthand = map[report.Shorthand]string{report.Confidential: confidentialText}
+		wb.Shorthand = map[gsswriter.Shorthand]string{gsswriter.Confidential: confidentialText}
 	}
 	var withheld []disclosure.At
 	if ctl.complementary {
@@ -98,14 +98,14 @@ type builder struct {
 
 func (b builder) management() bool { return b.edition == rollup.EditionManagement }
 
-func (b builder) countPtr(n *int64, na report.Shorthand) report.Cell {
+func (b builder) countPtr(n *int64, na gsswriter.Shorthand) gsswriter.Cell {
 	if n == nil {
 		return na
 	}
 	return b.count(*n)
 }
 
-func yesNo(v *bool, na report.Shorthand) report.Cell {
+func yesNo(v *bool, na gsswriter.Shorthand) gsswriter.Cell {
 	switch {
 	case v == nil:
 		return na
@@ -142,13 +142,13 @@ func (b builder) latest() metrics.Quarter {
 	return qs[len(qs)-1]
 }
 
-func (b builder) cover() []report.CoverItem {
+func (b builder) cover() []gsswriter.CoverItem {
 	g := b.latest()
 	coverage := "not available"
 	if g.Coverage != nil {
 		coverage = fmt.Sprintf("%.1f%% of the expected Civil Service headcount", 100**g.Coverage)
 	}
-	items := []report.CoverItem{
+	items := []gsswriter.CoverItem{
 		{Heading: "About these figures", Text: b.aboutText()},
 		{Heading: "Month", Text: monthText(b.s.Month)},
 		{Heading: "Reference quarter", Text: quarterText(b.s.ReferenceQuarter) + ": the latest quarter whose returns were due by the end of the month."},
@@ -162,13 +162,13 @@ func (b builder) cover() []report.CoverItem {
 }
 
 // notes are the general notes, then one for each target, numbered after them.
-func (b builder) notes() []report.Note {
+func (b builder) notes() []gsswriter.Note {
 	return append(b.generalNotes(), b.targetNotes()...)
 }
 
-func (b builder) generalNotes() []report.Note {
+func (b builder) generalNotes() []gsswriter.Note {
 	disclosure := b.disclosureNote()
-	return []report.Note{
+	return []gsswriter.Note{
 		{Number: 1, Text: "The DDaT share is DDaT profession headcount divided by total headcount of civil servants in post at the end of the quarter, over the Civil Service organisations that sent a return. Contractors are not included. Local-government bodies return only the two yes/no leadership answers."},
 		{Number: 2, Text: "Coverage is the headcount of organisations that sent a return, divided by that headcount plus, for each expected organisation without a return, its latest earlier reported headcount (or its baseline headcount if it has never reported)."},
 		{Number: 3, Text: "Early-career entrants joined the DDaT profession through apprenticeships, the Fast Stream, graduate programmes, internships or other early-career programmes." + b.windowText()},
@@ -178,11 +178,11 @@ func (b builder) generalNotes() []report.Note {
 	}
 }
 
-func (b builder) targets() report.Table {
-	rows := make([][]report.Cell, 0, len(b.s.Targets))
+func (b builder) targets() gsswriter.Table {
+	rows := make([][]gsswriter.Cell, 0, len(b.s.Targets))
 	for i, t := range b.s.Targets {
 		isShare := t.Unit != targets.UnitCount
-		z := report.Cell(report.NotApplicable)
+		z := gsswriter.Cell(gsswriter.NotApplicable)
 		valueP, valueN, threshP, threshN, projP, projN, latestP, latestN := z, z, z, z, z, z, z, z
 		if isShare {
 			valueP, threshP, projP = b.targetShare(t, t.Value), t.Threshold, b.targetShare(t, t.Projection)
@@ -190,7 +190,7 @@ func (b builder) targets() report.Table {
 			valueN, threshN, projN = b.floatCount(t.Value), int64(t.Threshold), b.floatCount(t.Projection)
 		}
 		// A deadline target settled at its deadline quarter shows where it is now beside it.
-		latestAt := report.Cell(report.NotApplicable)
+		latestAt := gsswriter.Cell(gsswriter.NotApplicable)
 		if t.LatestPeriod != nil {
 			latestAt = t.LatestPeriod.String()
 			if isShare {
@@ -206,23 +206,23 @@ func (b builder) targets() report.Table {
 			note = publishedNote(t)
 		}
 		// Counts of organisations are not counts of people: exact in every edition.
-		rows = append(rows, []report.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(note),
+		rows = append(rows, []gsswriter.Cell{t.Title, when(t), valueP, valueN, threshP, threshN, projP, projN, statusWord(string(t.Status)), orZ(note),
 			t.Period.String(), judgedAtText(t.JudgedAt), latestAt, latestP, latestN,
 			int64(t.OrganisationsAnswered), int64(t.OrganisationsExpected), fmt.Sprintf("[note %d]", b.targetNote(i))})
 	}
-	return report.Table{
+	return gsswriter.Table{
 		Sheet: "Targets",
 		Title: "Table 1: Progress against the DDaT workforce commitments, " + monthText(b.s.Month) + " [note 1]",
 		Description: []string{"Status is met, on track, off track, missed, not started or no data. Once the returns for a deadline's last quarter (or a window's last quarter) are due, the target is judged there for good, met or missed, and its latest value is shown beside it. Before then, on track means the trend of the last four quarters reaches the threshold by the deadline or the end of the window.",
 			"Shares are in the percent columns and counts in the number columns; [z] marks the columns that do not apply to a target. Each target's note gives the commitment in its source's words and what is assumed about it."},
-		Columns: []report.Column{{Header: "Commitment"}, {Header: "Deadline or window"},
-			{Header: "Value (percent)", Kind: report.Percent}, {Header: "Value (number)", Kind: report.Count},
-			{Header: "Threshold (percent)", Kind: report.Percent}, {Header: "Threshold (number)", Kind: report.Count},
-			{Header: "Projection (percent)", Kind: report.Percent}, {Header: "Projection (number)", Kind: report.Count},
+		Columns: []gsswriter.Column{{Header: "Commitment"}, {Header: "Deadline or window"},
+			{Header: "Value (percent)", Kind: gsswriter.Percent}, {Header: "Value (number)", Kind: gsswriter.Count},
+			{Header: "Threshold (percent)", Kind: gsswriter.Percent}, {Header: "Threshold (number)", Kind: gsswriter.Count},
+			{Header: "Projection (percent)", Kind: gsswriter.Percent}, {Header: "Projection (number)", Kind: gsswriter.Count},
 			{Header: "Status"}, {Header: "Note", Width: 60},
 			{Header: "Quarter of the value"}, {Header: "Value taken at"}, {Header: "Quarter of the latest value"},
-			{Header: "Latest value (percent)", Kind: report.Percent}, {Header: "Latest value (number)", Kind: report.Count},
-			{Header: "Answered (organisations)", Kind: report.Count}, {Header: "Expected (organisations)", Kind: report.Count},
+			{Header: "Latest value (percent)", Kind: gsswriter.Percent}, {Header: "Latest value (number)", Kind: gsswriter.Count},
+			{Header: "Answered (organisations)", Kind: gsswriter.Count}, {Header: "Expected (organisations)", Kind: gsswriter.Count},
 			{Header: "Source and assumptions"}},
 		Rows: rows,
 	}
@@ -238,9 +238,9 @@ func judgedAtText(at string) string {
 	return "reference quarter"
 }
 
-func (b builder) floatCount(v *float64) report.Cell {
+func (b builder) floatCount(v *float64) gsswriter.Cell {
 	if v == nil {
-		return report.NotAvailable
+		return gsswriter.NotAvailable
 	}
 	return b.count(int64(*v + 0.5))
 }
@@ -261,38 +261,38 @@ func statusWord(s string) string {
 	return strings.ReplaceAll(s, "_", " ")
 }
 
-func orZ(s string) report.Cell {
+func orZ(s string) gsswriter.Cell {
 	if s == "" {
-		return report.NotApplicable
+		return gsswriter.NotApplicable
 	}
 	return s
 }
 
-func (b builder) series() report.Table {
-	var rows [][]report.Cell
-	const na = report.NotAvailable
+func (b builder) series() gsswriter.Table {
+	var rows [][]gsswriter.Cell
+	const na = gsswriter.NotAvailable
 	for _, q := range b.s.Government.Quarters {
 		// The FTE share is suppressed as the headcount share is: its numerator is the DDaT
 		// staff, its base the staff.
-		rows = append(rows, []report.Cell{q.Period.String(), orgCount(q.ReturnsReceived), orgCount(q.ReturnsExpected), b.coverage(q),
+		rows = append(rows, []gsswriter.Cell{q.Period.String(), orgCount(q.ReturnsReceived), orgCount(q.ReturnsExpected), b.coverage(q),
 			b.count(q.Headcount), b.count(q.DDaTHeadcount), b.headcountShare(q.DDaTShare, q.DDaTHeadcount, q.Headcount, na),
 			b.headcountShare(q.DDaTShareKnown, q.DDaTHeadcount, q.Headcount-q.ProfessionUnknown, na),
 			b.headcountShare(q.DDaTShareFTE, q.DDaTHeadcount, q.Headcount, na), b.headcountShare(q.ProfessionUnknownRate, q.ProfessionUnknown, q.Headcount, na)})
 	}
-	t := report.Table{
+	t := gsswriter.Table{
 		Sheet:       "DDaT share",
 		Title:       "Table 2: DDaT profession headcount and share of the Civil Service, by quarter [note 1] [note 4]",
 		Description: []string{"Headcount of civil servants in post on the last day of each quarter, over Civil Service organisations that sent a return for it [note 2]."},
-		Columns: []report.Column{{Header: "Quarter"}, {Header: "Returns received (number)", Kind: report.Count}, {Header: "Returns expected (number)", Kind: report.Count},
-			{Header: "Coverage (percent)", Kind: report.Percent}, {Header: "Headcount (number)", Kind: report.Count}, {Header: "DDaT headcount (number)", Kind: report.Count},
-			{Header: "DDaT share (percent)", Kind: report.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: report.Percent},
-			{Header: "DDaT share of full-time equivalent (percent)", Kind: report.Percent}, {Header: "Profession not recorded (percent)", Kind: report.Percent}},
+		Columns: []gsswriter.Column{{Header: "Quarter"}, {Header: "Returns received (number)", Kind: gsswriter.Count}, {Header: "Returns expected (number)", Kind: gsswriter.Count},
+			{Header: "Coverage (percent)", Kind: gsswriter.Percent}, {Header: "Headcount (number)", Kind: gsswriter.Count}, {Header: "DDaT headcount (number)", Kind: gsswriter.Count},
+			{Header: "DDaT share (percent)", Kind: gsswriter.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: gsswriter.Percent},
+			{Header: "DDaT share of full-time equivalent (percent)", Kind: gsswriter.Percent}, {Header: "Profession not recorded (percent)", Kind: gsswriter.Percent}},
 		Rows: rows,
 	}
 	if chartable(rows, 6) {
-		t.Charts = b.thresholdCharts(targets.DDaTShare, func(tg metrics.TargetStatus, line *report.Target) report.Chart {
+		t.Charts = b.thresholdCharts(targets.DDaTShare, func(tg metrics.TargetStatus, line *gsswriter.Target) gsswriter.Chart {
 			c := thresholdText(tg, tg.Threshold) + " " + whenText(tg)
-			return report.Chart{Kind: report.LineChart, Title: "DDaT share of the Civil Service against the commitment of " + c,
+			return gsswriter.Chart{Kind: gsswriter.LineChart, Title: "DDaT share of the Civil Service against the commitment of " + c,
 				AltText:    "Line chart of the DDaT profession's share of Civil Service headcount by quarter, with a dashed line at the commitment of " + c + ".",
 				XAxisTitle: "Quarter", YAxisTitle: "Share of headcount (percent)", Category: 0, Series: []int{6}, Target: line}
 		})
@@ -302,7 +302,7 @@ func (b builder) series() report.Table {
 
 // chartable reports whether every row has a number in column i: a chart cannot plot a
 // shorthand marker.
-func chartable(rows [][]report.Cell, i int) bool {
+func chartable(rows [][]gsswriter.Cell, i int) bool {
 	if len(rows) == 0 {
 		return false
 	}
@@ -316,32 +316,32 @@ func chartable(rows [][]report.Cell, i int) bool {
 	return true
 }
 
-func (b builder) earlyCareer() report.Table {
-	var rows [][]report.Cell
+func (b builder) earlyCareer() gsswriter.Table {
+	var rows [][]gsswriter.Cell
 	for _, q := range b.s.Government.Quarters {
 		if q.EarlyCareerEntrantsCumulative == nil {
 			continue // outside the commitment's window
 		}
-		rows = append(rows, []report.Cell{q.Period.String(), b.count(q.EarlyCareerEntrants), b.count(*q.EarlyCareerEntrantsCumulative)})
+		rows = append(rows, []gsswriter.Cell{q.Period.String(), b.count(q.EarlyCareerEntrants), b.count(*q.EarlyCareerEntrantsCumulative)})
 	}
-	t := report.Table{
+	t := gsswriter.Table{
 		Sheet:       "Early-career entrants",
 		Title:       "Table 3: Early-career entrants to the DDaT profession, by quarter and cumulative over the commitment's window [note 3] [note 4]",
 		Description: []string{"Civil Service organisations only. Quarters outside the commitment's window are not shown."},
-		Columns: []report.Column{{Header: "Quarter"}, {Header: "Early-career entrants (number)", Kind: report.Count},
-			{Header: "Cumulative early-career entrants (number)", Kind: report.Count}},
+		Columns: []gsswriter.Column{{Header: "Quarter"}, {Header: "Early-career entrants (number)", Kind: gsswriter.Count},
+			{Header: "Cumulative early-career entrants (number)", Kind: gsswriter.Count}},
 		Rows: rows,
 	}
 	if len(rows) == 0 {
-		t.Rows = [][]report.Cell{{"No quarter in the window", report.NotAvailable, report.NotAvailable}}
+		t.Rows = [][]gsswriter.Cell{{"No quarter in the window", gsswriter.NotAvailable, gsswriter.NotAvailable}}
 		return t
 	}
 	if chartable(rows, 2) {
 		// The cumulative column follows the first early-career target's window, so its
 		// line is that target's threshold.
-		t.Charts = b.thresholdCharts(targets.EarlyCareerEntrants, func(tg metrics.TargetStatus, line *report.Target) report.Chart {
+		t.Charts = b.thresholdCharts(targets.EarlyCareerEntrants, func(tg metrics.TargetStatus, line *gsswriter.Target) gsswriter.Chart {
 			c := thresholdText(tg, tg.Threshold) + " " + whenText(tg)
-			return report.Chart{Kind: report.ColumnChart, Title: "Cumulative early-career entrants against the commitment of " + c,
+			return gsswriter.Chart{Kind: gsswriter.ColumnChart, Title: "Cumulative early-career entrants against the commitment of " + c,
 				AltText:    "Column chart of cumulative early-career entrants to the DDaT profession by quarter, with a dashed line at the commitment of " + c + ".",
 				XAxisTitle: "Quarter", YAxisTitle: "Entrants (number)", Category: 0, Series: []int{2}, Target: line}
 		})
@@ -358,15 +358,15 @@ func label(key string) string {
 }
 
 // byKey is a table of one row per quarter and one count column per field key.
-func (b builder) byKey(sheet, title string, keys []string, get func(metrics.Quarter) map[string]int64, extra []report.Column, extraCells func(metrics.Quarter) []report.Cell) report.Table {
-	cols := []report.Column{{Header: "Quarter"}}
+func (b builder) byKey(sheet, title string, keys []string, get func(metrics.Quarter) map[string]int64, extra []gsswriter.Column, extraCells func(metrics.Quarter) []gsswriter.Cell) gsswriter.Table {
+	cols := []gsswriter.Column{{Header: "Quarter"}}
 	for _, k := range keys {
-		cols = append(cols, report.Column{Header: label(k) + " (number)", Kind: report.Count})
+		cols = append(cols, gsswriter.Column{Header: label(k) + " (number)", Kind: gsswriter.Count})
 	}
 	cols = append(cols, extra...)
-	var rows [][]report.Cell
+	var rows [][]gsswriter.Cell
 	for _, q := range b.s.Government.Quarters {
-		row := []report.Cell{q.Period.String()}
+		row := []gsswriter.Cell{q.Period.String()}
 		m := get(q)
 		for _, k := range keys {
 			row = append(row, b.count(m[k]))
@@ -377,83 +377,83 @@ func (b builder) byKey(sheet, title string, keys []string, get func(metrics.Quar
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
-		row := []report.Cell{"No quarter has returns"}
+		row := []gsswriter.Cell{"No quarter has returns"}
 		for range cols[1:] {
-			row = append(row, report.NotAvailable)
+			row = append(row, gsswriter.NotAvailable)
 		}
 		rows = append(rows, row)
 	}
-	return report.Table{Sheet: sheet, Title: title, Columns: cols, Rows: rows,
+	return gsswriter.Table{Sheet: sheet, Title: title, Columns: cols, Rows: rows,
 		Description: []string{"Civil Service organisations that sent a return for the quarter."}}
 }
 
-func (b builder) routes() report.Table {
+func (b builder) routes() gsswriter.Table {
 	return b.byKey("Entrants by route", "Table 4: Entrants to the DDaT profession by route and quarter [note 3] [note 4]", workforce.EarlyCareerKeys,
 		func(q metrics.Quarter) map[string]int64 { return q.EntrantsByRoute },
-		[]report.Column{{Header: "All early-career entrants (number)", Kind: report.Count}, {Header: "All entrants including experienced hires (number)", Kind: report.Count}},
-		func(q metrics.Quarter) []report.Cell {
-			return []report.Cell{b.count(q.EarlyCareerEntrants), b.count(q.EntrantsTotal)}
+		[]gsswriter.Column{{Header: "All early-career entrants (number)", Kind: gsswriter.Count}, {Header: "All entrants including experienced hires (number)", Kind: gsswriter.Count}},
+		func(q metrics.Quarter) []gsswriter.Cell {
+			return []gsswriter.Cell{b.count(q.EarlyCareerEntrants), b.count(q.EntrantsTotal)}
 		})
 }
 
-func (b builder) families() report.Table {
+func (b builder) families() gsswriter.Table {
 	return b.byKey("Job families", "Table 5: DDaT profession headcount by job family and quarter [note 4]", workforce.FamilyKeys,
 		func(q metrics.Quarter) map[string]int64 { return q.ByFamily }, nil, nil)
 }
 
-func (b builder) grades() report.Table {
+func (b builder) grades() gsswriter.Table {
 	return b.byKey("Grades", "Table 6: DDaT profession headcount by grade and quarter [note 4]", workforce.GradeKeys,
 		func(q metrics.Quarter) map[string]int64 { return q.ByGrade }, nil, nil)
 }
 
-func (b builder) organisations() report.Table {
-	cols := []report.Column{{Header: "Organisation code"}, {Header: "Organisation", Width: 40}, {Header: "Kind"},
+func (b builder) organisations() gsswriter.Table {
+	cols := []gsswriter.Column{{Header: "Organisation code"}, {Header: "Organisation", Width: 40}, {Header: "Kind"},
 		{Header: "Return status"}, {Header: "Quarter of the figures"},
-		{Header: "Headcount (number)", Kind: report.Count}, {Header: "DDaT headcount (number)", Kind: report.Count},
-		{Header: "DDaT share (percent)", Kind: report.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: report.Percent}}
+		{Header: "Headcount (number)", Kind: gsswriter.Count}, {Header: "DDaT headcount (number)", Kind: gsswriter.Count},
+		{Header: "DDaT share (percent)", Kind: gsswriter.Percent}, {Header: "DDaT share of staff with a recorded profession (percent)", Kind: gsswriter.Percent}}
 	if !b.control.noOrgEntrants {
-		cols = append(cols, report.Column{Header: "Early-career entrants (number)", Kind: report.Count})
+		cols = append(cols, gsswriter.Column{Header: "Early-career entrants (number)", Kind: gsswriter.Count})
 	}
 	if b.management() {
-		cols = append(cols, report.Column{Header: "Version (number)", Kind: report.Count}, report.Column{Header: "Received (date)", Kind: report.Date},
-			report.Column{Header: "Signed off"},
-			report.Column{Header: "Warnings (number)", Kind: report.Count}, report.Column{Header: "Contact name"}, report.Column{Header: "Contact email"})
+		cols = append(cols, gsswriter.Column{Header: "Version (number)", Kind: gsswriter.Count}, gsswriter.Column{Header: "Received (date)", Kind: gsswriter.Date},
+			gsswriter.Column{Header: "Signed off"},
+			gsswriter.Column{Header: "Warnings (number)", Kind: gsswriter.Count}, gsswriter.Column{Header: "Contact name"}, gsswriter.Column{Header: "Contact email"})
 	}
-	var rows [][]report.Cell
+	var rows [][]gsswriter.Cell
 	for _, o := range b.s.Organisations {
-		workforceNA := report.NotAvailable
+		workforceNA := gsswriter.NotAvailable
 		if o.Kind == workforce.LocalGovernment {
-			workforceNA = report.NotApplicable
+			workforceNA = gsswriter.NotApplicable
 		}
-		q := report.Cell(report.NotAvailable)
+		q := gsswriter.Cell(gsswriter.NotAvailable)
 		if o.Period != nil {
 			q = o.Period.String()
 		}
-		row := []report.Cell{o.Code, o.Name, kindText(o.Kind), statusWord(string(o.Status)), q,
+		row := []gsswriter.Cell{o.Code, o.Name, kindText(o.Kind), statusWord(string(o.Status)), q,
 			b.countPtr(o.Headcount, workforceNA), b.countPtr(o.DDaTHeadcount, workforceNA), b.orgRowShare(o.DDaTShare, o.DDaTHeadcount, o.Headcount, workforceNA),
 			b.orgRowShare(o.DDaTShareKnown, o.DDaTHeadcount, knownProfession(o), workforceNA)}
 		if !b.control.noOrgEntrants {
 			row = append(row, b.countPtr(o.EarlyCareerEntrants, workforceNA))
 		}
 		if b.management() {
-			received := report.Cell(report.NotAvailable)
+			received := gsswriter.Cell(gsswriter.NotAvailable)
 			if o.ReceivedAt != nil {
 				received = o.ReceivedAt.UTC().Truncate(24 * 60 * 60 * 1e9)
 			}
-			version := report.Cell(report.NotAvailable)
+			version := gsswriter.Cell(gsswriter.NotAvailable)
 			if o.Version > 0 {
 				version = int64(o.Version)
 			}
 			// Whether the organisation's approver signed off the version used; [x] with no return.
-			signed := report.Cell(report.NotAvailable)
+			signed := gsswriter.Cell(gsswriter.NotAvailable)
 			if o.Version > 0 {
-				signed = yesNo(&o.SignedOff, report.NotAvailable)
+				signed = yesNo(&o.SignedOff, gsswriter.NotAvailable)
 			}
 			row = append(row, version, received, signed, int64(o.Warnings), textOr(o.ContactName), textOr(o.ContactEmail))
 		}
 		rows = append(rows, row)
 	}
-	return report.Table{
+	return gsswriter.Table{
 		Sheet:       "Organisations",
 		Title:       "Table 7: Organisations at the reference quarter, " + b.s.ReferenceQuarter.String() + " [note 4] [note 6]",
 		Description: []string{"Local-government bodies return only the two yes/no leadership answers, so their workforce figures are [z]."},
@@ -461,9 +461,9 @@ func (b builder) organisations() report.Table {
 	}
 }
 
-func textOr(s string) report.Cell {
+func textOr(s string) gsswriter.Cell {
 	if s == "" {
-		return report.NotAvailable
+		return gsswriter.NotAvailable
 	}
 	return s
 }
@@ -475,37 +475,37 @@ func kindText(k workforce.OrgKind) string {
 	return "civil service"
 }
 
-func nonEmpty(rows [][]report.Cell, width int) [][]report.Cell {
+func nonEmpty(rows [][]gsswriter.Cell, width int) [][]gsswriter.Cell {
 	if len(rows) > 0 {
 		return rows
 	}
-	row := []report.Cell{"No organisations"}
+	row := []gsswriter.Cell{"No organisations"}
 	for i := 1; i < width; i++ {
-		row = append(row, report.NotAvailable)
+		row = append(row, gsswriter.NotAvailable)
 	}
-	return [][]report.Cell{row}
+	return [][]gsswriter.Cell{row}
 }
 
-func (b builder) leadership() report.Table {
-	cols := []report.Column{{Header: "Organisation code"}, {Header: "Organisation", Width: 40},
+func (b builder) leadership() gsswriter.Table {
+	cols := []gsswriter.Column{{Header: "Organisation code"}, {Header: "Organisation", Width: 40},
 		{Header: "Digital leader on the executive committee"}, {Header: "Digital non-executive director on the board"},
-		{Header: "Directors and directors general appointed (number)", Kind: report.Count},
-		{Header: "Appointees assessed on digital and data skills (number)", Kind: report.Count},
-		{Header: "Digital and data director and DG roles (number)", Kind: report.Count},
-		{Header: "Roles with a succession plan (number)", Kind: report.Count},
-		{Header: "Civil Service Leadership Group members (number)", Kind: report.Count},
-		{Header: "CSLG members who have attended an AI immersion workshop (number)", Kind: report.Count}}
-	var rows [][]report.Cell
+		{Header: "Directors and directors general appointed (number)", Kind: gsswriter.Count},
+		{Header: "Appointees assessed on digital and data skills (number)", Kind: gsswriter.Count},
+		{Header: "Digital and data director and DG roles (number)", Kind: gsswriter.Count},
+		{Header: "Roles with a succession plan (number)", Kind: gsswriter.Count},
+		{Header: "Civil Service Leadership Group members (number)", Kind: gsswriter.Count},
+		{Header: "CSLG members who have attended an AI immersion workshop (number)", Kind: gsswriter.Count}}
+	var rows [][]gsswriter.Cell
 	for _, o := range b.s.Organisations {
-		na, countsNA := report.NotAvailable, report.NotAvailable
+		na, countsNA := gsswriter.NotAvailable, gsswriter.NotAvailable
 		if o.Kind == workforce.LocalGovernment {
-			countsNA = report.NotApplicable // councils answer only the two yes/no questions
+			countsNA = gsswriter.NotApplicable // councils answer only the two yes/no questions
 		}
-		rows = append(rows, []report.Cell{o.Code, o.Name, yesNo(o.ExecDigitalLeader, na), yesNo(o.BoardDigitalNED, na),
+		rows = append(rows, []gsswriter.Cell{o.Code, o.Name, yesNo(o.ExecDigitalLeader, na), yesNo(o.BoardDigitalNED, na),
 			b.countPtr(o.SeniorAppointments, countsNA), b.countPtr(o.SeniorAppointmentsAssessed, countsNA), b.countPtr(o.DigitalSeniorRoles, countsNA),
 			b.countPtr(o.DigitalSeniorRolesWithSuccessionPlan, countsNA), b.countPtr(o.CSLGMembers, countsNA), b.countPtr(o.CSLGMembersAIImmersion, countsNA)})
 	}
-	return report.Table{
+	return gsswriter.Table{
 		Sheet:       "Leadership",
 		Title:       "Table 8: Digital leadership by organisation, " + b.s.ReferenceQuarter.String() + " [note 4] [note 5]",
 		Description: []string{"Answers at the reference date; appointments during the quarter of the figures. Local-government bodies answer only the two yes/no questions, so their counts are [z]."},
@@ -513,9 +513,9 @@ func (b builder) leadership() report.Table {
 	}
 }
 
-func (b builder) dataQuality() report.Table {
+func (b builder) dataQuality() gsswriter.Table {
 	dq := b.s.DataQuality
-	rows := [][]report.Cell{
+	rows := [][]gsswriter.Cell{
 		{"Returns expected", orgCount(dq.Expected)},
 		{"Returns received", orgCount(dq.Received)},
 		{"Received on time", orgCount(dq.OnTime)},
@@ -525,13 +525,13 @@ func (b builder) dataQuality() report.Table {
 		{"Revised (more than one version)", orgCount(dq.Revised)},
 	}
 	for _, code := range sortedKeys(dq.WarningsByCode) {
-		rows = append(rows, []report.Cell{"Returns with warning: " + strings.ReplaceAll(code, "_", " "), orgCount(dq.WarningsByCode[code])})
+		rows = append(rows, []gsswriter.Cell{"Returns with warning: " + strings.ReplaceAll(code, "_", " "), orgCount(dq.WarningsByCode[code])})
 	}
-	return report.Table{
+	return gsswriter.Table{
 		Sheet:       "Data quality",
 		Title:       "Table 9: Data quality of the returns for " + b.s.ReferenceQuarter.String(),
 		Description: []string{"Counts of returns [note 4]."},
-		Columns:     []report.Column{{Header: "Measure"}, {Header: "Returns (number)", Kind: report.Count}},
+		Columns:     []gsswriter.Column{{Header: "Measure"}, {Header: "Returns (number)", Kind: gsswriter.Count}},
 		Rows:        rows,
 	}
 }

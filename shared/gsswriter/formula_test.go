@@ -1,4 +1,4 @@
-package report_test
+package gsswriter_test
 
 import (
 	"archive/zip"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ddat-workforce/returns/shared/report"
+	"github.com/ddat-workforce/returns/shared/gsswriter"
 )
 
 // Text that a spreadsheet would run as a formula, such as an organisation's notes or a
@@ -23,23 +23,23 @@ func TestTextThatLooksLikeAFormulaIsWrittenAsText(t *testing.T) {
 		"-2+3+cmd|' /C calc'!A0",
 		"@SUM(A1:A9)",
 	}
-	var rows [][]report.Cell
+	var rows [][]gsswriter.Cell
 	for i, s := range hostile {
-		rows = append(rows, []report.Cell{s, i + 1})
+		rows = append(rows, []gsswriter.Cell{s, i + 1})
 	}
-	wb := report.Workbook{
+	wb := gsswriter.Workbook{
 		Title:      "=Formula title",
-		Properties: report.Properties{Creator: "test", Created: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)},
-		Cover:      []report.CoverItem{{Heading: "=Heading", Text: "=cover text"}},
-		Notes:      []report.Note{{Number: 1, Text: "=note text"}},
-		Tables: []report.Table{{
+		Properties: gsswriter.Properties{Creator: "test", Created: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)},
+		Cover:      []gsswriter.CoverItem{{Heading: "=Heading", Text: "=cover text"}},
+		Notes:      []gsswriter.Note{{Number: 1, Text: "=note text"}},
+		Tables: []gsswriter.Table{{
 			Sheet:   "Notes by organisation",
 			Title:   "Table 1: notes",
-			Columns: []report.Column{{Header: "=Notes"}, {Header: "Row (number)", Kind: report.Count}},
+			Columns: []gsswriter.Column{{Header: "=Notes"}, {Header: "Row (number)", Kind: gsswriter.Count}},
 			Rows:    rows,
 		}},
 	}
-	b, err := report.Write(wb)
+	b, err := gsswriter.Write(wb)
 	if err != nil {
 		t.Fatal(err)
 	}

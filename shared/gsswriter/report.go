@@ -1,4 +1,4 @@
-// Package report writes statistical workbooks for leaders that follow the Government
+// Package gsswriter writes statistical workbooks for leaders that follow the Government
 // Statistical Service guidance "Releasing statistics in spreadsheets", in the manner of
 // ONS gptables and aftables: the caller describes each sheet as a value (a table with a
 // title, notes, columns with units, rows and charts) and Write applies the accessibility
@@ -10,7 +10,7 @@
 // header row and is marked up as an Excel table, with no merged cells or blank rows or
 // columns. Numbers stay numbers with a number format, shorthand markers ([x], [z], [c])
 // are explained on the cover, and the same Workbook always gives the same bytes.
-package report
+package gsswriter
 
 import "time"
 

@@ -1,4 +1,4 @@
-package report
+package gsswriter
 
 import (
 	"archive/zip"
