@@ -15,13 +15,13 @@ import (
 	"github.com/ddat-workforce/returns/shared/cloudwatch"
 	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/dynamo"
+	"github.com/ddat-workforce/returns/shared/editions"
 	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
 	"github.com/ddat-workforce/returns/shared/targets"
-	"github.com/ddat-workforce/returns/shared/workbook"
 	"github.com/ddat-workforce/returns/shared/workforce"
 	"github.com/ddat-workforce/returns/shared/xlsx"
 )
@@ -87,7 +87,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*httpapi.API, error) {
 		Organisations: store,
 		Store:         store,
 		Blobs:         files,
-		Workbook:      workbook.RenderFormat,
+		Workbook:      editions.RenderFormat,
 		Targets:       set,
 		DueDays:       cfg.DueDays,
 		FirstQuarter:  cfg.FirstQuarter,

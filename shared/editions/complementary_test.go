@@ -1,4 +1,4 @@
-package workbook
+package editions
 
 import (
 	"bytes"
@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/editions/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/register"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
-	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 

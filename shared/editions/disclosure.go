@@ -1,4 +1,4 @@
-package workbook
+package editions
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/editions/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"github.com/ddat-workforce/returns/shared/targets"
-	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 )
 
 // control is how an edition protects the people its figures count. The management

@@ -1,20 +1,20 @@
-// Package workbook lays a rollup snapshot out as the leaders' workbooks: the management
+// Package editions lays a rollup snapshot out as the leaders' workbooks: the management
 // edition with exact figures, contacts and return statuses, and the published edition
 // under statistical disclosure control. Sheets are values; shared/report applies the
 // Government Statistical Service rules to all of them.
-package workbook
+package editions
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/ddat-workforce/returns/shared/editions/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
-	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 

@@ -1,4 +1,4 @@
-package workbook
+package editions
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/editions/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/gsswriter"
 	"github.com/ddat-workforce/returns/shared/metrics"
 	"github.com/ddat-workforce/returns/shared/period"
@@ -14,7 +15,6 @@ import (
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
-	"github.com/ddat-workforce/returns/shared/workbook/internal/disclosure"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
 
