@@ -19,11 +19,11 @@ import (
 	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/ingest"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/rollup"
 	"github.com/ddat-workforce/returns/shared/s3store"
 	"github.com/ddat-workforce/returns/shared/targets"
 	"github.com/ddat-workforce/returns/shared/workforce"
-	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
 // Clients are the AWS SDK clients, created once per process (at Lambda init), never per
@@ -78,7 +78,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*httpapi.API, error) {
 		Organisations: store,
 		Files:         files,
 		SignOffs:      store,
-		ParseXLSX:     xlsx.Parse,
+		ParseXLSX:     returntemplate.Parse,
 		DueDays:       cfg.DueDays,
 		Log:           log,
 	}
@@ -112,7 +112,7 @@ func NewAPI(cfg Config, c Clients, log *slog.Logger) (*httpapi.API, error) {
 }
 
 func template(orgs []workforce.Organisation, periods []period.Quarter, prefill map[string]string) ([]byte, error) {
-	return xlsx.Template(xlsx.TemplateOptions{Organisations: orgs, Periods: periods, Prefill: prefill})
+	return returntemplate.Template(returntemplate.TemplateOptions{Organisations: orgs, Periods: periods, Prefill: prefill})
 }
 
 // NewSubmitHandler is the submit function: it writes returns and the register.

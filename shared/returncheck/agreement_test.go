@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/returncheck"
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/testsupport/memstore"
 	"github.com/ddat-workforce/returns/shared/workforce"
-	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
 // formatFor is the format the service is told a file is: the portal and any client send
@@ -67,7 +67,7 @@ func TestAgreesWithService(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc := &workforce.Service{Returns: store, Organisations: store, Files: &memstore.Bucket{}, ParseXLSX: xlsx.Parse,
+	svc := &workforce.Service{Returns: store, Organisations: store, Files: &memstore.Bucket{}, ParseXLSX: returntemplate.Parse,
 		DueDays: returncheck.DefaultDueDays, Now: func() time.Time { return testNow }}
 	admin := workforce.Principal{Subject: "agreement-test", Roles: []string{"admin"}}
 

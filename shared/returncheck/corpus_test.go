@@ -14,9 +14,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
-	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
 // testNow is when the corpus is checked: 2025-26-Q3 has ended, Q4 has not, and
@@ -227,7 +227,7 @@ func xlsxWithName(t *testing.T, values map[string]string, name, value string) []
 
 // template is the service's template, made once.
 var template = sync.OnceValues(func() ([]byte, error) {
-	return xlsx.Template(xlsx.TemplateOptions{
+	return returntemplate.Template(returntemplate.TemplateOptions{
 		Organisations: []workforce.Organisation{{Code: "HMRC", Name: "HM Revenue and Customs", Kind: workforce.CivilService}},
 		Periods:       []period.Quarter{period.MustQuarter("2025-26-Q2")},
 	})

@@ -1,6 +1,6 @@
 // Package returncheck checks a return file on an analyst's own computer, before it is sent,
 // with the rules the service applies: it reads the file with the service's parsers
-// (xlsx.Parse, workforce.ParseCSV, workforce.ParseJSON) and judges it with
+// (returntemplate.Parse, workforce.ParseCSV, workforce.ParseJSON) and judges it with
 // workforce.Normalise and workforce.Warnings against a register. It holds no rule of its
 // own; only what the service's stored data decides (a duplicate of the current version,
 // changes against the previous quarter) is out of its reach.
@@ -19,8 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/workforce"
-	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
 // MaxFileBytes is the largest file the service accepts with its default MAX_UPLOAD_BYTES;
@@ -89,7 +89,7 @@ func (c Checker) Check(name string, data []byte) Result {
 func parse(f workforce.Format, data []byte) ([]workforce.RawField, error) {
 	switch f {
 	case workforce.FormatXLSX:
-		return xlsx.Parse(data)
+		return returntemplate.Parse(data)
 	case workforce.FormatJSON:
 		return workforce.ParseJSON(data)
 	}
@@ -115,7 +115,7 @@ const CodeWrongFormat = workforce.EUnsupported
 
 var (
 	zipMagic = []byte("PK\x03\x04")
-	// Compound File Binary: an encrypted workbook or an old .xls, which xlsx.Parse names.
+	// Compound File Binary: an encrypted workbook or an old .xls, which returntemplate.Parse names.
 	cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
 )
@@ -148,7 +148,7 @@ var (
 
 // detect decides the format from the file's extension and confirms it from its content.
 // A file with another extension is read as what its content looks like. A workbook's own
-// problems (encrypted, macros, an old .xls) are left for xlsx.Parse to name.
+// problems (encrypted, macros, an old .xls) are left for returntemplate.Parse to name.
 func detect(name string, data []byte) (workforce.Format, *workforce.Problem) {
 	got := kindOf(data)
 	var want workforce.Format

@@ -27,10 +27,10 @@ import (
 	"github.com/ddat-workforce/returns/shared/dynamo"
 	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/s3store"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
-	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
 // quarters the benchmarks spread their returns over: past quarters, so none is refused as
@@ -147,7 +147,7 @@ func BenchmarkDynamoDBCapacityPerSubmission(b *testing.B) {
 	}
 	meter := &capacityMeter{API: clients.DynamoDB}
 	store := &dynamo.Store{DB: meter, Table: cfg.TableName}
-	svc := &workforce.Service{Returns: store, Organisations: store, ParseXLSX: xlsx.Parse, DueDays: 30,
+	svc := &workforce.Service{Returns: store, Organisations: store, ParseXLSX: returntemplate.Parse, DueDays: 30,
 		Files: &s3store.Store{Client: clients.S3, Bucket: cfg.BucketName}}
 	o := newOrg(b)
 	if err := store.PutOrganisation(ctx, o); err != nil {

@@ -1,4 +1,4 @@
-package xlsx_test
+package returntemplate_test
 
 import (
 	"bytes"
@@ -9,8 +9,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/workforce"
-	"github.com/ddat-workforce/returns/shared/xlsx"
 )
 
 // BenchmarkParseValidateXLSX is the CPU cost of a workbook return before any storage:
@@ -18,7 +18,7 @@ import (
 func BenchmarkParseValidateXLSX(b *testing.B) {
 	org := workforce.Organisation{Code: "HMRC", Name: "HM Revenue and Customs", Parent: "HMRC", Kind: workforce.CivilService, BaselineHeadcount: 70925}
 	q := period.MustQuarter("2025-26-Q1")
-	tmpl, err := xlsx.Template(xlsx.TemplateOptions{
+	tmpl, err := returntemplate.Template(returntemplate.TemplateOptions{
 		Organisations: []workforce.Organisation{org},
 		Periods:       period.Range(period.MustQuarter("2023-24-Q1"), q),
 	})
@@ -33,7 +33,7 @@ func BenchmarkParseValidateXLSX(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		raw, err := xlsx.Parse(data)
+		raw, err := returntemplate.Parse(data)
 		if err != nil {
 			b.Fatal(err)
 		}

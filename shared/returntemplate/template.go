@@ -1,9 +1,9 @@
-// Package xlsx adapts the quarterly return to Excel: it writes the template that
+// Package returntemplate adapts the quarterly return to Excel: it writes the template that
 // departmental analysts fill in and reads filled workbooks back. Every input cell of the
 // template carries a workbook-scoped defined name equal to its field key, and the parser
 // reads by those names only, so the layout can change between template versions without
 // breaking old files or tools that fill the template by name.
-package xlsx
+package returntemplate
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package xlsx
+package returntemplate
 
 import (
 	"github.com/xuri/excelize/v2"
