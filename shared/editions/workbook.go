@@ -1,6 +1,6 @@
 // Package editions lays a rollup snapshot out as the leaders' workbooks: the management
 // edition with exact figures, contacts and return statuses, and the published edition
-// under statistical disclosure control. Sheets are values; shared/report applies the
+// under statistical disclosure control. Sheets are values; shared/gsswriter applies the
 // Government Statistical Service rules to all of them.
 package editions
 

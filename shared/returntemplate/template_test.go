@@ -561,7 +561,7 @@ func TestTemplateGolden(t *testing.T) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test ./shared/xlsx -run TestTemplateGolden -update to create it)", err)
+		t.Fatalf("%v (run go test ./shared/returntemplate -run TestTemplateGolden -update to create it)", err)
 	}
 	if got != string(want) {
 		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")

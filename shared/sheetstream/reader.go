@@ -16,7 +16,7 @@
 // compare_test.go.
 //
 // Hostile files are refused before they cost much: the ZIP directory is checked for the
-// number of entries, declared sizes and compression ratios (as shared/xlsx does for
+// number of entries, declared sizes and compression ratios (as shared/returntemplate does for
 // returns), the bytes inflated are counted as they are read, and rows, columns, shared
 // strings, nesting and the length of any one tag or text are bounded (see Limits).
 package sheetstream

@@ -1,5 +1,5 @@
 // Package openapi checks docs/openapi.yaml, the API's OpenAPI 3.1 description: that it is
-// a well-formed document, that its routes are exactly the routes table (apigw.Routes),
+// a well-formed document, that its routes are exactly the routes table (httpapi.Routes),
 // that its return schemas are generated from the field catalogue, and that real
 // responses of the local stack validate against the schemas it declares.
 //

@@ -291,7 +291,7 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 		got, ok := inTemplate[key]
 		switch {
 		case !ok:
-			t.Errorf("apigw.Routes has %s (%s); template.yaml does not", key, fn)
+			t.Errorf("httpapi.Routes has %s (%s); template.yaml does not", key, fn)
 		case got != fn:
 			t.Errorf("%s: template.yaml sends it to %s, httpapi.Routes to %s", key, got, fn)
 		}
