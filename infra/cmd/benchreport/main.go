@@ -21,12 +21,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ddat-workforce/returns/infra/kit/reporoot"
 	"github.com/ddat-workforce/returns/shared/numfmt"
 	"io"
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
@@ -89,7 +89,7 @@ func input(in string) (source string, raw []byte, err error) {
 	if goCmd == "" {
 		goCmd = "go"
 	}
-	root, err := repoRoot()
+	root, err := reporoot.Dir()
 	if err != nil {
 		return "", nil, err
 	}
@@ -124,21 +124,6 @@ func isStdout(path string) bool {
 	a, err1 := os.Stdout.Stat()
 	b, err2 := os.Stat(path)
 	return err1 == nil && err2 == nil && os.SameFile(a, b)
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod at or above %s", dir)
-		}
-	}
 }
 
 func shellJoin(args []string) string {

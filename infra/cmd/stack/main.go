@@ -14,11 +14,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ddat-workforce/returns/infra/kit/reporoot"
 	"io"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 )
 
@@ -40,7 +40,7 @@ func main() {
 }
 
 func run(ctx context.Context, command string, out io.Writer) error {
-	root, err := repoRoot()
+	root, err := reporoot.Dir()
 	if err != nil {
 		return err
 	}
@@ -54,24 +54,5 @@ func run(ctx context.Context, command string, out io.Writer) error {
 		return printEnv(l, out)
 	default:
 		return errors.New(usage)
-	}
-}
-
-// repoRoot is the nearest directory at or above the working directory that holds go.mod, so
-// the command works from any sub-directory of the repository.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for d := dir; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("find repository root: no go.mod at or above %s", dir)
-		}
-		d = parent
 	}
 }

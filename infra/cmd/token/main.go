@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ddat-workforce/returns/infra/kit/reporoot"
 	"io"
 	"os"
 	"path/filepath"
@@ -105,7 +106,7 @@ func splitList(s string) []string {
 func readStackEnv() (map[string]string, error) {
 	path := os.Getenv("STACK_ENV")
 	if path == "" {
-		root, err := repoRoot()
+		root, err := reporoot.Dir()
 		if err != nil {
 			return nil, err
 		}
@@ -147,22 +148,4 @@ func parseEnv(r io.Reader) (map[string]string, error) {
 		env[strings.TrimSpace(k)] = v
 	}
 	return env, sc.Err()
-}
-
-// repoRoot walks up from the working directory to the directory holding go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory; run from the repository")
-		}
-		dir = parent
-	}
 }

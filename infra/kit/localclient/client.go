@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"fmt"
+	"github.com/ddat-workforce/returns/infra/kit/reporoot"
 	"io"
 	"net/http"
 	"os"
@@ -28,20 +29,11 @@ func EnvPath() (string, error) {
 	if p := os.Getenv("STACK_ENV"); p != "" {
 		return p, nil
 	}
-	dir, err := os.Getwd()
+	dir, err := reporoot.Dir()
 	if err != nil {
 		return "", err
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, ".local", "stack.env"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return filepath.Join(dir, ".local", "stack.env"), nil
 }
 
 // LoadEnv reads the stack's environment file. It fails with a pointer to `make up` when
