@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -156,21 +155,7 @@ type ReminderEvent struct {
 // RemindersHandler serves the reminders function's two triggers: API Gateway events for
 // POST /reminders/{date}, and the daily schedule.
 func RemindersHandler(api *httpapi.API, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
-	httpHandler := api.Handler(httpapi.FunctionReminders)
-	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var probe struct {
-			RouteKey string `json:"routeKey"`
-		}
-		if err := json.Unmarshal(raw, &probe); err != nil {
-			return nil, fmt.Errorf("event is not a JSON object: %w", err)
-		}
-		if probe.RouteKey != "" {
-			var req events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				return nil, err
-			}
-			return httpHandler(ctx, req)
-		}
+	return httpOrSchedule(api.Handler(httpapi.FunctionReminders), func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var ev ReminderEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, fmt.Errorf("schedule event: %w", err)
@@ -195,7 +180,7 @@ func RemindersHandler(api *httpapi.API, log *slog.Logger) func(context.Context, 
 			return nil, fmt.Errorf("reminders for %s: some organisations that owe a return were sent nothing; see the log", day.Format(time.DateOnly))
 		}
 		return httpapi.RunView(res), nil
-	}
+	})
 }
 
 // reminderDay is the UK day a schedule event is for: the day it was due to fire (a retry

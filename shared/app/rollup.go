@@ -28,20 +28,7 @@ type ScheduleEvent struct {
 // POST /rollups/{month}, through the HTTP adapter, and the monthly schedule, which calls
 // the rollup service directly.
 func RollupHandler(httpHandler httpapi.Handler, rollups *rollup.Service, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
-	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var probe struct {
-			RouteKey string `json:"routeKey"`
-		}
-		if err := json.Unmarshal(raw, &probe); err != nil {
-			return nil, fmt.Errorf("event is not a JSON object: %w", err)
-		}
-		if probe.RouteKey != "" {
-			var req events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				return nil, err
-			}
-			return httpHandler(ctx, req)
-		}
+	return httpOrSchedule(httpHandler, func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var ev ScheduleEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, fmt.Errorf("schedule event: %w", err)
@@ -61,6 +48,28 @@ func RollupHandler(httpHandler httpapi.Handler, rollups *rollup.Service, log *sl
 		log.InfoContext(ctx, "rollup", "month", snap.Month, "revision", snap.Revision, "created", created,
 			"duration_ms", time.Since(start).Milliseconds(), "reference_quarter", snap.ReferenceQuarter.String())
 		return map[string]any{"month": snap.Month, "revision": snap.Revision, "created": created}, nil
+	})
+}
+
+// httpOrSchedule serves a function that has two triggers: API Gateway events, which go to
+// the HTTP adapter, and anything else (a schedule's event, a manual invoke), which goes
+// to schedule. An API Gateway payload 2.0 event is told apart by its routeKey.
+func httpOrSchedule(httpHandler httpapi.Handler, schedule func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var probe struct {
+			RouteKey string `json:"routeKey"`
+		}
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			return nil, fmt.Errorf("event is not a JSON object: %w", err)
+		}
+		if probe.RouteKey != "" {
+			var req events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				return nil, err
+			}
+			return httpHandler(ctx, req)
+		}
+		return schedule(ctx, raw)
 	}
 }
 
