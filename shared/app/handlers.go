@@ -10,11 +10,7 @@ import (
 // Handlers builds every function's API handler, by function name, for the local gateway.
 // They share one set of clients, as each Lambda shares its own across invocations.
 func Handlers(ctx context.Context, cfg Config) (map[string]httpapi.Handler, error) {
-	c, err := NewClients(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	api, err := NewAPI(cfg, c, Logger())
+	api, _, err := clientsAndAPI(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

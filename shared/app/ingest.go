@@ -38,12 +38,7 @@ func IngestHandler(svc *ingest.Service, bucket string, log *slog.Logger) func(co
 
 // NewIngestHandler is the ingest function: S3 events for uploaded staff extracts.
 func NewIngestHandler(ctx context.Context, cfg Config) (func(context.Context, events.S3Event) error, error) {
-	c, err := NewClients(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	log := Logger()
-	api, err := NewAPI(cfg, c, log)
+	api, log, err := clientsAndAPI(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

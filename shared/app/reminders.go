@@ -120,12 +120,7 @@ func NewRemindersHandler(ctx context.Context, cfg Config) (func(context.Context,
 	if err != nil {
 		return nil, err
 	}
-	c, err := NewClients(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	log := Logger()
-	api, err := NewAPI(cfg, c, log)
+	api, log, err := clientsAndAPI(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

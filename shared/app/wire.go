@@ -115,13 +115,23 @@ func template(orgs []workforce.Organisation, periods []period.Quarter, prefill m
 	return returntemplate.Template(returntemplate.TemplateOptions{Organisations: orgs, Periods: periods, Prefill: prefill})
 }
 
-// NewSubmitHandler is the submit function: it writes returns and the register.
-func NewSubmitHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) {
+// clientsAndAPI builds one function's SDK clients (once, at init), logger and API.
+func clientsAndAPI(ctx context.Context, cfg Config) (*httpapi.API, *slog.Logger, error) {
 	c, err := NewClients(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	api, err := NewAPI(cfg, c, Logger())
+	log := Logger()
+	api, err := NewAPI(cfg, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return api, log, nil
+}
+
+// NewSubmitHandler is the submit function: it writes returns and the register.
+func NewSubmitHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) {
+	api, _, err := clientsAndAPI(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +140,7 @@ func NewSubmitHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) 
 
 // NewReadHandler is the read function: returns, the register and the template.
 func NewReadHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) {
-	c, err := NewClients(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	api, err := NewAPI(cfg, c, Logger())
+	api, _, err := clientsAndAPI(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +149,7 @@ func NewReadHandler(ctx context.Context, cfg Config) (httpapi.Handler, error) {
 
 // NewRollupHandler is the rollup function: the monthly schedule and POST /rollups/{month}.
 func NewRollupHandler(ctx context.Context, cfg Config) (func(context.Context, json.RawMessage) (any, error), error) {
-	c, err := NewClients(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	log := Logger()
-	api, err := NewAPI(cfg, c, log)
+	api, log, err := clientsAndAPI(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

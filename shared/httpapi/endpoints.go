@@ -88,18 +88,25 @@ func (a *API) upload(r request) (workforce.Upload, error) {
 	return workforce.Upload{Principal: r.principal, Body: b, IdempotencyKey: key}, nil
 }
 
-func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+// returnUpload is a single return as it arrived: its format from the Content-Type, then
+// the body and idempotency key.
+func (a *API) returnUpload(r request) (workforce.Upload, error) {
 	format, err := formatOf(header(r, "content-type"))
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return workforce.Upload{}, err
 	}
 	up, err := a.upload(r)
+	up.Format = format
+	return up, err
+}
+
+func (a *API) postReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
+	up, err := a.returnUpload(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	up.Format = format
 	rc, created, err := a.Service.Submit(ctx, up)
-	a.recordSubmission(string(format), []bool{rc.Duplicate}, err)
+	a.recordSubmission(string(up.Format), []bool{rc.Duplicate}, err)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -125,15 +132,10 @@ type checked struct {
 
 // checkReturn validates a return as postReturn would and stores nothing.
 func (a *API) checkReturn(ctx context.Context, r request) (events.APIGatewayV2HTTPResponse, error) {
-	format, err := formatOf(header(r, "content-type"))
+	up, err := a.returnUpload(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	up, err := a.upload(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	up.Format = format
 	c, err := a.Service.Check(ctx, up)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
