@@ -78,8 +78,8 @@ func TestRenderFormatRefusesUnknownFormat(t *testing.T) {
 func TestLibreOfficeReadsODSAsXLSX(t *testing.T) {
 	s := snapshot(t)
 	for _, ed := range rollup.Editions {
-		xlsx := sheetsAsCSV(t, ed+".xlsx", renderAs(t, s, ed, rollup.FormatXLSX))
-		ods := sheetsAsCSV(t, ed+".ods", renderAs(t, s, ed, rollup.FormatODS))
+		xlsx := soffice.SheetsAsCSV(t, ed+".xlsx", renderAs(t, s, ed, rollup.FormatXLSX))
+		ods := soffice.SheetsAsCSV(t, ed+".ods", renderAs(t, s, ed, rollup.FormatODS))
 		names := func(m map[string][]byte) []string {
 			var k []string
 			for n := range m {
@@ -97,35 +97,6 @@ func TestLibreOfficeReadsODSAsXLSX(t *testing.T) {
 			}
 		}
 	}
-}
-
-// sheetsAsCSV has LibreOffice convert a spreadsheet to CSV, a file per sheet, and
-// returns each sheet's CSV by sheet name.
-func sheetsAsCSV(t *testing.T, name string, b []byte) map[string][]byte {
-	t.Helper()
-	dir := t.TempDir()
-	in := filepath.Join(dir, name)
-	if err := os.WriteFile(in, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out")
-	if msg, err := soffice.Convert(t.Context(), in, out, soffice.CSVAllSheets); err != nil {
-		t.Fatalf("%s: %v\n%s", name, err, msg)
-	}
-	stem := strings.TrimSuffix(name, filepath.Ext(name))
-	files, err := filepath.Glob(filepath.Join(out, stem+"-*.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheets := map[string][]byte{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sheets[strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), stem+"-"), ".csv")] = data
-	}
-	return sheets
 }
 
 // BenchmarkRenderFormats renders both editions of a 500 × 12 rollup in each format and

@@ -66,3 +66,41 @@ func ConvertAll(ctx context.Context, ins []string, outDir, filter string) ([]byt
 	}
 	return out, fmt.Errorf("soffice could not convert %s: %v\n%s", strings.Join(ins, ", "), err, out)
 }
+
+// TB is the part of testing.TB that SheetsAsCSV needs.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	TempDir() string
+	Context() context.Context
+}
+
+// SheetsAsCSV has LibreOffice convert a spreadsheet to CSV, a file per sheet, and returns
+// each sheet's CSV by sheet name. name is the file name LibreOffice sees; its extension
+// says the format.
+func SheetsAsCSV(t TB, name string, b []byte) map[string][]byte {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, name)
+	if err := os.WriteFile(in, b, 0o600); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	out := filepath.Join(dir, "out")
+	if msg, err := Convert(t.Context(), in, out, CSVAllSheets); err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, msg)
+	}
+	stem := strings.TrimSuffix(name, filepath.Ext(name))
+	files, err := filepath.Glob(filepath.Join(out, stem+"-*.csv"))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	sheets := map[string][]byte{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sheets[strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), stem+"-"), ".csv")] = data
+	}
+	return sheets
+}
