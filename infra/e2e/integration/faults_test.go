@@ -122,8 +122,10 @@ func awsError(s3 bool, status int, code, message string) (middleware.Deserialize
 // faulty is the API in process over clients carrying inj. The SDK's retryer is off, so
 // every injected fault reaches the service (TestSDKRetriesAbsorbAThrottle runs with it on).
 func (h *harness) faulty(inj *injector) *inProcess {
-	return h.inProcess(config.WithAPIOptions([]func(*middleware.Stack) error{inj.add}),
+	p := h.inProcess(config.WithAPIOptions([]func(*middleware.Stack) error{inj.add}),
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }))
+	p.clean = h.inProcess()
+	return p
 }
 
 func (p *inProcess) freshOrg(t *testing.T, kind workforce.OrgKind) workforce.Organisation {
@@ -141,6 +143,7 @@ func (p *inProcess) freshOrg(t *testing.T, kind workforce.OrgKind) workforce.Org
 // file kept. It answers the number of versions.
 func (p *inProcess) checkReturn(t *testing.T, org string, q period.Quarter) int {
 	t.Helper()
+	p = p.reads()
 	ctx := context.Background()
 	vs, err := p.store.Versions(ctx, org, q)
 	if err != nil {
@@ -173,6 +176,7 @@ func (p *inProcess) checkReturn(t *testing.T, org string, q period.Quarter) int 
 // exist. The scope is the service's: "sub:" and the token's subject.
 func (p *inProcess) checkIdempotency(t *testing.T, subject, key string, mustExist bool) {
 	t.Helper()
+	p = p.reads()
 	ctx := context.Background()
 	rec, err := p.store.Idempotency(ctx, "sub:"+subject, key)
 	if err != nil {
@@ -438,6 +442,7 @@ func TestRollupSurvivesFaults(t *testing.T) {
 // latest revision.
 func (p *inProcess) checkRollup(t *testing.T, month string) int {
 	t.Helper()
+	p = p.reads()
 	ctx := context.Background()
 	latest, err := p.store.LatestRollup(ctx, month)
 	if err != nil {

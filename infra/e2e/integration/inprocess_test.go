@@ -24,6 +24,18 @@ type inProcess struct {
 	clients app.Clients
 	api     *httpapi.API
 	store   *dynamo.Store
+	// clean, when set, is the same stack over clients without injected faults: what a
+	// test reads to check the state a faulty request left. A connection the injector
+	// cut must not make the check itself fail.
+	clean *inProcess
+}
+
+// reads is the inProcess to check state through: the clean one when there is one.
+func (p *inProcess) reads() *inProcess {
+	if p.clean != nil {
+		return p.clean
+	}
+	return p
 }
 
 func (h *harness) inProcess(opts ...func(*config.LoadOptions) error) *inProcess {
@@ -48,6 +60,7 @@ func (h *harness) inProcess(opts ...func(*config.LoadOptions) error) *inProcess 
 
 // uploads lists the keys of the files kept under prefix.
 func (p *inProcess) uploads(t *testing.T, prefix string) []string {
+	p = p.reads()
 	t.Helper()
 	var keys []string
 	pg := s3.NewListObjectsV2Paginator(p.clients.S3, &s3.ListObjectsV2Input{Bucket: &p.cfg.BucketName, Prefix: &prefix})
@@ -67,6 +80,7 @@ func (p *inProcess) uploads(t *testing.T, prefix string) []string {
 // unreferencedUploads lists the files kept for org's return for q that no version of it
 // references: each is a file left behind.
 func (p *inProcess) unreferencedUploads(t *testing.T, org string, q period.Quarter) []string {
+	p = p.reads()
 	t.Helper()
 	vs, err := p.store.Versions(context.Background(), org, q)
 	if err != nil {
@@ -87,6 +101,7 @@ func (p *inProcess) unreferencedUploads(t *testing.T, org string, q period.Quart
 
 // contentType is the Content-Type the bucket keeps for key.
 func (p *inProcess) contentType(t *testing.T, key string) string {
+	p = p.reads()
 	t.Helper()
 	out, err := p.clients.S3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &p.cfg.BucketName, Key: &key})
 	if err != nil {
