@@ -4,6 +4,9 @@
 // It also receives versitygw's bucket notifications on /_local/s3-events and delivers them
 // to the ingest handler as the S3 events Lambda would receive.
 //
+// With PORTAL_CLIENT_ID set it serves the portal too, on its open routes (no authorizer),
+// configured as portal.ConfigFromEnv reads it.
+//
 // Environment: GATEWAY_ADDR (default 127.0.0.1:8080; port 0 picks a free one), JWKS_FILE,
 // JWT_ISSUER, JWT_AUDIENCE (comma-separated, like the stack parameter), and whatever
 // app.ConfigFromEnv reads.
@@ -25,6 +28,7 @@ import (
 	"github.com/ddat-workforce/returns/infra/kit/localgateway"
 	"github.com/ddat-workforce/returns/shared/app"
 	"github.com/ddat-workforce/returns/shared/httpapi"
+	"github.com/ddat-workforce/returns/shared/portal"
 )
 
 func main() {
@@ -68,7 +72,17 @@ func run(ctx context.Context, log *slog.Logger) error {
 	// versitygw posts bucket notifications here; they reach the ingest handler as S3 events.
 	events := &s3Events{ingest: ingest, log: log, retries: []time.Duration{time.Second, 2 * time.Second}, ctx: ctx}
 	defer events.wg.Wait()
-	gw := localgateway.New(httpapi.Routes, handlers, verifier, localgateway.WithLogger(log))
+	opts := []localgateway.Option{localgateway.WithLogger(log)}
+	// The portal is served when the stack configures its OpenID client (PORTAL_CLIENT_ID).
+	if os.Getenv("PORTAL_CLIENT_ID") != "" {
+		h, err := app.NewPortalHandler()
+		if err != nil {
+			return fmt.Errorf("portal: %w", err)
+		}
+		handlers[portal.FunctionPortal] = h
+		opts = append(opts, localgateway.WithOpenRoutes(portal.Routes))
+	}
+	gw := localgateway.New(httpapi.Routes, handlers, verifier, opts...)
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == S3EventsPath {
 			events.ServeHTTP(w, r)

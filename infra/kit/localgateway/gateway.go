@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,8 @@ func WithMaxResponseBytes(n int) Option { return func(g *gateway) { g.maxRespons
 
 type gateway struct {
 	router      *router
+	open        []httpapi.Route // routes with no authorizer (WithOpenRoutes)
+	isOpen      map[string]bool // by route key
 	handlers    map[string]httpapi.Handler
 	verifier    *Verifier
 	log         *slog.Logger
@@ -90,17 +93,7 @@ func New(routes []httpapi.Route, handlers map[string]httpapi.Handler, v *Verifie
 	if v == nil {
 		panic("localgateway: nil Verifier")
 	}
-	rt, err := newRouter(routes)
-	if err != nil {
-		panic("localgateway: " + err.Error())
-	}
-	for _, r := range routes {
-		if handlers[r.Function] == nil {
-			panic(fmt.Sprintf("localgateway: route %q names function %q, which has no handler", r.Key(), r.Function))
-		}
-	}
 	g := &gateway{
-		router:      rt,
 		handlers:    handlers,
 		verifier:    v,
 		log:         slog.Default(),
@@ -114,7 +107,30 @@ func New(routes []httpapi.Route, handlers map[string]httpapi.Handler, v *Verifie
 	for _, o := range opts {
 		o(g)
 	}
+	all := append(slices.Clone(routes), g.open...)
+	rt, err := newRouter(all)
+	if err != nil {
+		panic("localgateway: " + err.Error())
+	}
+	for _, r := range all {
+		if handlers[r.Function] == nil {
+			panic(fmt.Sprintf("localgateway: route %q names function %q, which has no handler", r.Key(), r.Function))
+		}
+	}
+	g.router = rt
+	g.isOpen = map[string]bool{}
+	for _, r := range g.open {
+		g.isOpen[r.Key()] = true
+	}
 	return g
+}
+
+// WithOpenRoutes adds routes that have no authorizer, as routes whose authorization type is
+// NONE: the gateway verifies no token and the event carries no authorizer, so the function
+// authenticates the caller itself (the portal, by its session cookie). Everything else —
+// matching, limits, timeouts — is as for the other routes.
+func WithOpenRoutes(routes []httpapi.Route) Option {
+	return func(g *gateway) { g.open = append(g.open, routes...) }
 }
 
 // outcome is what one request came to, for the log line.
@@ -166,14 +182,17 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 	}
 	key := route.Key()
 
-	token, err := bearerToken(r.Header.Get("Authorization"))
+	open := g.isOpen[key]
 	var claims map[string]any
-	if err == nil {
-		claims, err = g.verifier.Verify(token)
-	}
-	if err != nil {
-		w.Header().Set("Www-Authenticate", challenge(err))
-		return gatewayError(w, http.StatusUnauthorized, key, err)
+	if !open {
+		token, err := bearerToken(r.Header.Get("Authorization"))
+		if err == nil {
+			claims, err = g.verifier.Verify(token)
+		}
+		if err != nil {
+			w.Header().Set("Www-Authenticate", challenge(err))
+			return gatewayError(w, http.StatusUnauthorized, key, err)
+		}
 	}
 
 	if r.ContentLength > g.maxBody {
@@ -191,7 +210,7 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 	}
 
 	ev := buildEvent(r, eventInput{
-		route: route, params: params, claims: claims, body: body,
+		route: route, params: params, claims: claims, open: open, body: body,
 		requestID: requestID, now: start, accountID: g.accountID, apiID: g.apiID,
 	})
 	size, err := jsonSize(ev)
