@@ -17,7 +17,6 @@ import (
 // apiClient calls the JSON API as the signed-in user. It is the portal's only way to the
 // data.
 type apiClient struct {
-	base string
 	http *http.Client
 }
 
@@ -63,7 +62,11 @@ type answer struct {
 // do calls the API with the session's token. A non-2xx answer is an *APIError carrying the
 // API's problem document.
 func (c *apiClient) do(ctx context.Context, sess *Session, req request) (answer, error) {
-	u := c.base + req.path
+	base := urlsOf(ctx).api
+	if base == "" {
+		return answer{}, fmt.Errorf("%s %s: no API URL for this request", req.method, req.path)
+	}
+	u := base + req.path
 	if len(req.query) > 0 {
 		u += "?" + req.query.Encode()
 	}

@@ -31,11 +31,15 @@ type provider struct {
 	endSess  string
 }
 
+// get is the client's configuration for this request (its redirect URI is under the
+// portal's URL for the request), the ID token verifier and the end-session endpoint.
 func (p *provider) get(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVerifier, string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.oauth != nil {
-		return p.oauth, p.verifier, p.endSess, nil
+		c := *p.oauth
+		c.RedirectURL = urlsOf(ctx).base + "/auth/callback"
+		return &c, p.verifier, p.endSess, nil
 	}
 	ctx = oidc.ClientContext(ctx, p.cfg.HTTPClient)
 	op, err := oidc.NewProvider(ctx, p.cfg.Issuer)
@@ -50,12 +54,13 @@ func (p *provider) get(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVerifi
 		ClientID:     p.cfg.ClientID,
 		ClientSecret: p.cfg.ClientSecret,
 		Endpoint:     op.Endpoint(),
-		RedirectURL:  p.cfg.BaseURL + "/auth/callback",
 		Scopes:       []string{oidc.ScopeOpenID, "profile"},
 	}
 	p.verifier = op.Verifier(&oidc.Config{ClientID: p.cfg.ClientID})
 	p.endSess = meta.EndSession
-	return p.oauth, p.verifier, p.endSess, nil
+	c := *p.oauth
+	c.RedirectURL = urlsOf(ctx).base + "/auth/callback"
+	return &c, p.verifier, p.endSess, nil
 }
 
 // signIn sends the browser to the provider: authorisation code flow with PKCE (S256), a
@@ -167,8 +172,9 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, sess *Session) 
 		if err == nil {
 			q := u.Query()
 			q.Set("client_id", s.cfg.ClientID)
-			q.Set("post_logout_redirect_uri", s.cfg.BaseURL+"/signed-out")
-			q.Set("logout_uri", s.cfg.BaseURL+"/signed-out") // Cognito's name for it
+			back := urlsOf(r.Context()).base + "/signed-out"
+			q.Set("post_logout_redirect_uri", back)
+			q.Set("logout_uri", back) // Cognito's name for it
 			u.RawQuery = q.Encode()
 			to = u.String()
 		}

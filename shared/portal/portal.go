@@ -14,7 +14,8 @@
 package portal
 
 import (
-	"encoding/base64"
+	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,13 +34,18 @@ const BasePath = "/portal"
 
 // Config is what the portal needs to run.
 type Config struct {
-	APIURL       string // the JSON API's base URL, without a trailing slash
-	BaseURL      string // the portal's own absolute URL, ending in BasePath
+	// APIURL is the JSON API's base URL, without a trailing slash; empty means the API
+	// the request came through (https://<host>), as on AWS, where the portal is a route of
+	// the same HTTP API and its URL cannot be known before the API exists.
+	APIURL string
+	// BaseURL is the portal's own absolute URL, ending in BasePath; empty means
+	// <the API's URL>/portal. The provider's redirect and sign-out URIs are under it.
+	BaseURL      string
 	BasePath     string // BasePath
 	Issuer       string // the OpenID provider the API trusts
 	ClientID     string
 	ClientSecret string
-	SessionKey   []byte // 32 bytes: seals the session cookie
+	SessionKey   []byte // 32 bytes, SHA-256 of PORTAL_SESSION_KEY: seals the cookies
 	// Claim names, as the API reads them (ORG_CLAIM, ROLES_CLAIM), and the display name's.
 	OrgClaim, RolesClaim, NameClaim string
 	// OrganisationName is the organisation that runs the service, shown in the header: the
@@ -61,10 +67,11 @@ const ServiceName = "DDaT workforce returns"
 // Lambda's 6 MB request: 2 MiB becomes about 2.8 MB in the form and 3.7 MB in the event.
 const DefaultMaxUploadBytes = 2 << 20
 
-// ConfigFromEnv reads the portal's configuration: PORTAL_API_URL (default API_URL),
-// PORTAL_BASE_URL (default the API URL + BasePath), OIDC_ISSUER (default JWT_ISSUER),
-// PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, PORTAL_SESSION_KEY (base64, 32 bytes), ORG_CLAIM,
-// ROLES_CLAIM, NAME_CLAIM, PORTAL_ORGANISATION_NAME, PORTAL_SESSION_HOURS.
+// ConfigFromEnv reads the portal's configuration: PORTAL_API_URL (default API_URL, else
+// the requests' own host), PORTAL_BASE_URL (default the API URL + BasePath), OIDC_ISSUER
+// (default JWT_ISSUER), PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, PORTAL_SESSION_KEY (a
+// secret of at least 32 characters; its SHA-256 is the key), ORG_CLAIM, ROLES_CLAIM,
+// NAME_CLAIM, PORTAL_ORGANISATION_NAME, PORTAL_SESSION_HOURS.
 func ConfigFromEnv() (Config, error) {
 	env := func(k, def string) string {
 		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
@@ -83,18 +90,21 @@ func ConfigFromEnv() (Config, error) {
 		OrganisationName: env("PORTAL_ORGANISATION_NAME", "Government Digital Service"),
 		SessionLifetime:  8 * time.Hour,
 	}
-	c.BaseURL = strings.TrimRight(env("PORTAL_BASE_URL", c.APIURL+BasePath), "/")
+	if c.APIURL != "" {
+		c.BaseURL = strings.TrimRight(env("PORTAL_BASE_URL", c.APIURL+BasePath), "/")
+	}
 	var problems []string
-	for k, v := range map[string]string{"PORTAL_API_URL or API_URL": c.APIURL, "OIDC_ISSUER or JWT_ISSUER": c.Issuer, "PORTAL_CLIENT_ID": c.ClientID} {
+	for k, v := range map[string]string{"OIDC_ISSUER or JWT_ISSUER": c.Issuer, "PORTAL_CLIENT_ID": c.ClientID} {
 		if v == "" {
 			problems = append(problems, k+" must be set")
 		}
 	}
-	key, err := base64.StdEncoding.DecodeString(os.Getenv("PORTAL_SESSION_KEY"))
-	if err != nil || len(key) != 32 {
-		problems = append(problems, "PORTAL_SESSION_KEY must be 32 bytes, base64-encoded")
+	secret := os.Getenv("PORTAL_SESSION_KEY")
+	if len(secret) < 32 {
+		problems = append(problems, "PORTAL_SESSION_KEY must be a secret of at least 32 characters")
 	}
-	c.SessionKey = key
+	key := sha256.Sum256([]byte(secret))
+	c.SessionKey = key[:]
 	if v := os.Getenv("PORTAL_SESSION_HOURS"); v != "" {
 		var h int
 		if _, err := fmt.Sscan(v, &h); err != nil || h < 1 || h > 24 {
@@ -156,7 +166,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg, seal: seal, log: log, assets: a, views: v,
 		provider: &provider{cfg: cfg},
-		api:      &apiClient{base: cfg.APIURL, http: cfg.HTTPClient},
+		api:      &apiClient{http: cfg.HTTPClient},
 		csp:      contentSecurityPolicy(cfg.Issuer),
 	}
 	s.routes()
@@ -224,7 +234,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, fmt.Errorf("panic: %v", p))
 		}
 	}()
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), urlsKey{}, s.urlsFor(r))))
+}
+
+// urls are where the API and the portal are for one request.
+type urls struct{ api, base string }
+
+type urlsKey struct{}
+
+// urlsFor is the configured URLs, or those of the host the request came to: on AWS the
+// portal is a route of the API it calls, reached over https.
+func (s *Server) urlsFor(r *http.Request) urls {
+	u := urls{api: s.cfg.APIURL, base: s.cfg.BaseURL}
+	if u.api == "" {
+		u.api = "https://" + r.Host
+	}
+	if u.base == "" {
+		u.base = u.api + s.cfg.BasePath
+	}
+	return u
+}
+
+func urlsOf(ctx context.Context) urls {
+	u, _ := ctx.Value(urlsKey{}).(urls)
+	return u
 }
 
 // contentSecurityPolicy allows the portal's own files only: no inline script or style.
