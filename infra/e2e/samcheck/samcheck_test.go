@@ -16,6 +16,7 @@ import (
 
 	"github.com/ddat-workforce/returns/infra/kit/reporoot"
 	"github.com/ddat-workforce/returns/shared/httpapi"
+	"github.com/ddat-workforce/returns/shared/portal"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -284,7 +285,7 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 		}
 	}
 	inTable := map[string]string{}
-	for _, r := range httpapi.Routes {
+	for _, r := range append(slices.Clone(httpapi.Routes), portal.Routes...) {
 		inTable[r.Key()] = r.Function
 	}
 	for key, fn := range inTable {
@@ -326,12 +327,50 @@ func TestEveryRouteNeedsAToken(t *testing.T) {
 	if authorizer["IdentitySource"] != "$request.header.Authorization" {
 		t.Errorf("IdentitySource %v", authorizer["IdentitySource"])
 	}
+	open := map[string]bool{}
+	for _, r := range portal.Routes {
+		open[r.Key()] = true
+	}
 	for _, f := range functions(t, tmpl) {
 		for name, e := range obj(f.props["Events"]) {
-			if a := obj(obj(obj(e)["Properties"])["Auth"]); a["Authorizer"] != nil {
+			p := obj(obj(e)["Properties"])
+			a := obj(p["Auth"])
+			key := fmt.Sprint(p["Method"], " ", p["Path"])
+			switch {
+			case open[key] && a["Authorizer"] != "NONE":
+				// The portal signs people in itself; a JWT authorizer would refuse every browser.
+				t.Errorf("%s.%s (%s) is a portal route: it needs Auth.Authorizer NONE, has %v", f.logicalID, name, key, a["Authorizer"])
+			case open[key] && f.name != portal.FunctionPortal:
+				t.Errorf("%s.%s (%s) has no authorizer but is on %s, not the portal", f.logicalID, name, key, f.name)
+			case !open[key] && a["Authorizer"] != nil:
 				t.Errorf("%s.%s overrides the authorizer with %v", f.logicalID, name, a["Authorizer"])
 			}
 		}
+	}
+}
+
+// TestPortalHasNoDataPermission: the portal reaches the data only through the API, with the
+// user's token (SPEC §9), so its role may do nothing to the table, the bucket or anything
+// else (SAM gives it only logging and tracing).
+func TestPortalHasNoDataPermission(t *testing.T) {
+	found := false
+	for _, f := range functions(t, loadTemplate(t)) {
+		if f.name != portal.FunctionPortal {
+			continue
+		}
+		found = true
+		if f.props["Policies"] != nil || f.props["Role"] != nil {
+			t.Errorf("%s has Policies or a Role (%v %v); it must have no permission beyond logging", f.logicalID, f.props["Policies"], f.props["Role"])
+		}
+		vars := obj(obj(f.props["Environment"])["Variables"])
+		for _, k := range []string{"OIDC_ISSUER", "PORTAL_CLIENT_ID", "PORTAL_SESSION_KEY"} {
+			if vars[k] == nil {
+				t.Errorf("%s has no %s", f.logicalID, k)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no %s function", portal.FunctionPortal)
 	}
 }
 
