@@ -45,6 +45,8 @@ help: ## List the targets
 
 deps: deps-debian deps-node deps-versitygw deps-mailpit deps-go ## Install what a fresh machine needs; each step is skipped when done
 
+# chromium drives the browser tests; fonts-liberation2 is Arial's metric-compatible stand-in, so
+# pages (set in Arial, not GDS Transport) lay out and screenshot as they would with Arial.
 deps-debian:
 	@pkgs=""; \
 	$(PYTHON) -c 'import openpyxl' 2>/dev/null || pkgs="$$pkgs python3-openpyxl"; \
