@@ -191,6 +191,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+b+"/signed-out", s.signedOut)
 	m.HandleFunc("POST "+b+"/sign-out", s.signedIn(s.signOut))
 	m.HandleFunc("GET "+b+"/accessibility", s.accessibility)
+	// The service has no icon of its own, and GOV.UK's crown is not for it.
+	m.HandleFunc("GET "+b+"/favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	for _, p := range s.pages() {
 		m.HandleFunc(p.pattern, s.signedIn(p.handle))
 	}
