@@ -150,7 +150,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if len(d.failures) > 0 {
 		return fmt.Errorf("%d requests did not get the answer expected:\n  %s", len(d.failures), strings.Join(d.failures[:min(len(d.failures), 10)], "\n  "))
 	}
-	return nil
+	return d.portal(held, lastQuarter, rollupMonth)
 }
 
 // unreachable is a request the gateway did not answer: the stack is down, so the demo
