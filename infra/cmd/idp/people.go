@@ -54,10 +54,10 @@ func newDirectory(orgs []workforce.Organisation) directory {
 	return directory{orgs: sorted}
 }
 
-// The choices the sign-in page can get wrong, in the words it shows.
+// The choices the sign-in page can get wrong.
 var (
-	errNoRole = errors.New("Select a role")
-	errNoOrg  = errors.New("Select an organisation")
+	errNoRole = errors.New("not one of the roles")
+	errNoOrg  = errors.New("not an organisation in the register")
 )
 
 // identity checks a choice made on the sign-in page: errNoRole, errNoOrg or both when a

@@ -120,11 +120,11 @@ func (p *signInPages) signIn(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		page.Error = true
 		for _, f := range []struct {
-			field string
-			err   error
-		}{{"role", errNoRole}, {"org", errNoOrg}} {
+			err error
+			problem
+		}{{errNoRole, problem{"role", "Select a role"}}, {errNoOrg, problem{"org", "Select an organisation"}}} {
 			if errors.Is(err, f.err) {
-				page.Problems = append(page.Problems, problem{Field: f.field, Message: f.err.Error()})
+				page.Problems = append(page.Problems, f.problem)
 			}
 		}
 		p.render(w, http.StatusBadRequest, p.signInT, page)
