@@ -128,14 +128,16 @@ func TestEnvFileRoundTrip(t *testing.T) {
 // see exactly the values written.
 func TestEnvFileSourceable(t *testing.T) {
 	env := stackEnv{
-		{"JWT_ISSUER", "http://127.0.0.1:40000/local-issuer"},
+		{"JWT_ISSUER", "http://127.0.0.1:40001"},
 		{"JWT_KID", "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"},
+		{"JWT_AUDIENCE", "ddat-returns,ddat-portal"},
+		{"PORTAL_SESSION_KEY", "q+/8Zx0RtvHnYp2cd1e+K/3sQw9mLk7aUb4jXo5iFz0="}, // standard base64
 	}
 	path := filepath.Join(t.TempDir(), "stack.env")
 	if err := writeEnvFile(path, env); err != nil {
 		t.Fatal(err)
 	}
-	want := "http://127.0.0.1:40000/local-issuer NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+	want := "http://127.0.0.1:40001 NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs ddat-returns,ddat-portal q+/8Zx0RtvHnYp2cd1e+K/3sQw9mLk7aUb4jXo5iFz0="
 	readers := []struct {
 		name  string
 		argv  []string
@@ -143,12 +145,12 @@ func TestEnvFileSourceable(t *testing.T) {
 	}{
 		{
 			name: "sh",
-			argv: []string{"sh", "-c", `. "$0" && printf '%s %s' "$JWT_ISSUER" "$JWT_KID"`, path},
+			argv: []string{"sh", "-c", `. "$0" && printf '%s %s %s %s' "$JWT_ISSUER" "$JWT_KID" "$JWT_AUDIENCE" "$PORTAL_SESSION_KEY"`, path},
 		},
 		{
 			name:  "make",
 			argv:  []string{"make", "-s", "-f", "-"},
-			stdin: "include " + path + "\nall:\n\t@printf '%s %s' '$(JWT_ISSUER)' '$(JWT_KID)'\n",
+			stdin: "include " + path + "\nall:\n\t@printf '%s %s %s %s' '$(JWT_ISSUER)' '$(JWT_KID)' '$(JWT_AUDIENCE)' '$(PORTAL_SESSION_KEY)'\n",
 		},
 	}
 	for _, r := range readers {

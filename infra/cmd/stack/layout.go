@@ -12,7 +12,16 @@ const (
 	tableName     = "ddat-returns"
 	bucketName    = "ddat-returns-local"
 	region        = "eu-west-2"
-	audience      = "ddat-returns"
+	audience      = "ddat-returns" // what make token's tokens are for; the first of JWT_AUDIENCE
+	portalClient  = "ddat-portal"  // the portal's client id at the local identity provider
+)
+
+// Where the gateway serves the portal, under API_URL, and the portal's sign-in callback and
+// signed-out page, as registered with the identity provider.
+const (
+	portalPath          = "/portal"
+	portalCallbackPath  = portalPath + "/auth/callback"
+	portalSignedOutPath = portalPath + "/signed-out"
 )
 
 // layout is where the stack keeps its state, all under the repository root.
@@ -23,6 +32,7 @@ type layout struct {
 	versitygw  string
 	mailpit    string
 	gatewayPkg string // the local gateway's package, built on each fresh up
+	idpPkg     string // the local identity provider's, likewise
 	state      string // .local
 	logs       string
 	s3Root     string // versitygw's posix root: one sub-directory per bucket
@@ -44,6 +54,7 @@ func newLayout(root string) layout {
 		versitygw:  filepath.Join(root, ".tools", "bin", "versitygw"),
 		mailpit:    filepath.Join(root, ".tools", "bin", "mailpit"),
 		gatewayPkg: "./infra/cmd/gateway",
+		idpPkg:     "./infra/cmd/idp",
 		state:      state,
 		logs:       filepath.Join(state, "logs"),
 		s3Root:     filepath.Join(state, "s3"),

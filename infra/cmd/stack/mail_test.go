@@ -20,7 +20,7 @@ func TestStackEnvNamesMailpit(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[int]bool{}
-	for _, p := range []int{ports.dynamo, ports.s3, ports.gateway, ports.smtp, ports.mail} {
+	for _, p := range []int{ports.dynamo, ports.s3, ports.gateway, ports.smtp, ports.mail, ports.idp} {
 		if p == 0 || seen[p] {
 			t.Fatalf("ports %+v are not distinct", ports)
 		}

@@ -1,13 +1,14 @@
 // Command stack starts and stops the local development stack: DynamoDB Local, the Versity S3
-// gateway, Mailpit (an SMTP server that keeps what it is sent) and the local API gateway,
-// each on a free loopback port.
+// gateway, Mailpit (an SMTP server that keeps what it is sent), the local API gateway and the
+// local OpenID provider the portal signs in with, each on a free loopback port.
 //
 //	go run ./infra/cmd/stack up    # start (or reuse) the stack and print its environment
 //	go run ./infra/cmd/stack down  # stop exactly the processes that up started
 //	go run ./infra/cmd/stack env   # print .local/stack.env
 //
-// What other processes need (endpoints, keys, table, bucket, API URL) goes to .local/stack.env;
-// the process ids go to .local/pids so that down stops those processes and nothing else.
+// What other processes need (endpoints, keys, table, bucket, the issuer, the portal's client,
+// API URL) goes to .local/stack.env; the process ids go to .local/pids so that down stops those
+// processes and nothing else.
 package main
 
 import (

@@ -7,7 +7,7 @@ import (
 )
 
 func TestFreePorts(t *testing.T) {
-	for _, n := range []int{0, 1, 3, 10} {
+	for _, n := range []int{0, 1, 3, 6, 10} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			ports, err := freePorts(n)
 			if err != nil {

@@ -30,6 +30,7 @@ var serviceMarkers = map[string]string{
 	"s3":       "versitygw",
 	"gateway":  "gateway",
 	"mail":     "mailpit",
+	"idp":      "idp",
 }
 
 // startService starts argv with stdout and stderr appended to the service's log and records

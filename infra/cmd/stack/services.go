@@ -63,17 +63,28 @@ func javaCommand() string {
 // buildGateway compiles the local gateway in the background, overlapping the JVM's start-up,
 // and returns a function that waits for the binary. GATEWAY_BIN names a prebuilt one instead.
 func buildGateway(ctx context.Context, l layout) func() (string, error) {
-	if bin := os.Getenv("GATEWAY_BIN"); bin != "" {
+	return buildInBackground(ctx, l, "the local gateway", "gateway", l.gatewayPkg, "GATEWAY_BIN")
+}
+
+// buildIdP compiles the local OpenID provider the same way; IDP_BIN names a prebuilt one.
+func buildIdP(ctx context.Context, l layout) func() (string, error) {
+	return buildInBackground(ctx, l, "the local identity provider", "idp", l.idpPkg, "IDP_BIN")
+}
+
+// buildInBackground runs go build for pkg into .local/bin/name and returns a function that
+// waits for the binary, unless the environment variable prebuilt names one.
+func buildInBackground(ctx context.Context, l layout, what, name, pkg, prebuilt string) func() (string, error) {
+	if bin := os.Getenv(prebuilt); bin != "" {
 		return func() (string, error) { return bin, nil }
 	}
-	bin := filepath.Join(l.bin, "gateway")
+	bin := filepath.Join(l.bin, name)
 	type result struct {
 		output []byte
 		err    error
 	}
 	done := make(chan result, 1)
 	go func() {
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, l.gatewayPkg)
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 		cmd.Dir = l.root
 		output, err := cmd.CombinedOutput()
 		done <- result{output, err}
@@ -81,8 +92,8 @@ func buildGateway(ctx context.Context, l layout) func() (string, error) {
 	return func() (string, error) {
 		r := <-done
 		if r.err != nil {
-			return "", fmt.Errorf("build the local gateway (go build -o %s %s): %w\n%s",
-				l.rel(bin), l.gatewayPkg, r.err, bytes.TrimSpace(r.output))
+			return "", fmt.Errorf("build %s (go build -o %s %s): %w\n%s",
+				what, l.rel(bin), pkg, r.err, bytes.TrimSpace(r.output))
 		}
 		return bin, nil
 	}
@@ -116,6 +127,42 @@ func gatewayReady(ctx context.Context, apiURL string) error {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("gateway health: %s", resp.Status)
+	}
+	return nil
+}
+
+// startIdP runs the local OpenID provider with the stack's environment (its issuer, the
+// signing key, the portal's client) and waits for its discovery document.
+func startIdP(ctx context.Context, l layout, bin string, port int, env stackEnv) error {
+	environ := append(os.Environ(), env.Environ()...)
+	environ = append(environ,
+		"IDP_ADDR=127.0.0.1:"+strconv.Itoa(port),
+		"PORTAL_REDIRECT_URIS="+env.Get("API_URL")+portalCallbackPath,
+		"PORTAL_POST_LOGOUT_URIS="+env.Get("API_URL")+portalSignedOutPath,
+	)
+	idp, err := startService(l, "idp", environ, bin)
+	if err != nil {
+		return err
+	}
+	log.Printf("identity provider on %s", env.Get("IDP_URL"))
+	return waitReady(ctx, idp, idpTimeout, func(ctx context.Context) error {
+		return idpReady(ctx, env.Get("IDP_URL"))
+	})
+}
+
+// idpReady succeeds once the provider serves its discovery document.
+func idpReady(ctx context.Context, idpURL string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, idpURL+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return fmt.Errorf("identity provider: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("identity provider: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("identity provider: discovery answered %s", resp.Status)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ const (
 	dynamoTimeout  = 60 * time.Second
 	s3Timeout      = 30 * time.Second
 	gatewayTimeout = 30 * time.Second
+	idpTimeout     = 30 * time.Second
 	probeTimeout   = 5 * time.Second
 	stopGrace      = 5 * time.Second
 	accessKeyID    = "ddatlocal"
@@ -30,6 +32,7 @@ const (
 type stackPorts struct {
 	dynamo, s3, gateway int
 	smtp, mail          int // Mailpit's SMTP server, and its web interface and API
+	idp                 int // the local OpenID provider
 }
 
 // up reuses a healthy running stack, or stops whatever is left of an earlier one and starts
@@ -86,11 +89,14 @@ func checkRunning(ctx context.Context, l layout, env stackEnv) error {
 	if err := mailReady(ctx, env.Get("MAILPIT_URL")); err != nil {
 		return err
 	}
+	if err := idpReady(ctx, env.Get("IDP_URL")); err != nil {
+		return err
+	}
 	return newClients(env).serving(ctx, env)
 }
 
 func startStack(ctx context.Context, l layout) (stackEnv, error) {
-	ctx, cancel := context.WithCancel(ctx) // stops the gateway build if something else fails
+	ctx, cancel := context.WithCancel(ctx) // stops the builds if something else fails
 	defer cancel()
 	def, jar, err := checkInstalled(l)
 	if err != nil {
@@ -100,6 +106,7 @@ func startStack(ctx context.Context, l layout) (stackEnv, error) {
 		return nil, err
 	}
 	gatewayBinary := buildGateway(ctx, l)
+	idpBinary := buildIdP(ctx, l)
 	ports, env, err := newStackEnv(l)
 	if err != nil {
 		return nil, err
@@ -116,6 +123,13 @@ func startStack(ctx context.Context, l layout) (stackEnv, error) {
 		return nil, err
 	}
 	if err := startMail(ctx, l, ports); err != nil {
+		return nil, err
+	}
+	bin, err := idpBinary()
+	if err != nil {
+		return nil, err
+	}
+	if err := startIdP(ctx, l, bin, ports.idp, env); err != nil {
 		return nil, err
 	}
 	c := newClients(env)
@@ -176,20 +190,23 @@ func resetState(l layout) error {
 // newStackEnv picks the ports, credentials and signing key of a fresh run and describes them
 // as the environment everything else reads.
 func newStackEnv(l layout) (stackPorts, stackEnv, error) {
-	p, err := freePorts(5)
+	p, err := freePorts(6)
 	if err != nil {
 		return stackPorts{}, nil, err
 	}
-	ports := stackPorts{dynamo: p[0], s3: p[1], gateway: p[2], smtp: p[3], mail: p[4]}
+	ports := stackPorts{dynamo: p[0], s3: p[1], gateway: p[2], smtp: p[3], mail: p[4], idp: p[5]}
 	secret := make([]byte, 20)
-	if _, err := rand.Read(secret); err != nil {
-		return stackPorts{}, nil, fmt.Errorf("generate S3 secret: %w", err)
-	}
+	rand.Read(secret) // never fails (crypto/rand since Go 1.24)
+	clientSecret := make([]byte, 32)
+	rand.Read(clientSecret)
+	sessionKey := make([]byte, 32)
+	rand.Read(sessionKey)
 	kid, err := writeSigningKey(l.jwtKey, l.jwks)
 	if err != nil {
 		return stackPorts{}, nil, err
 	}
 	apiURL := loopbackURL(ports.gateway)
+	idpURL := loopbackURL(ports.idp)
 	return ports, stackEnv{
 		{"DYNAMODB_ENDPOINT", loopbackURL(ports.dynamo)},
 		{"S3_ENDPOINT", loopbackURL(ports.s3)},
@@ -198,14 +215,19 @@ func newStackEnv(l layout) (stackPorts, stackEnv, error) {
 		{"AWS_REGION", region},
 		{"TABLE_NAME", tableName},
 		{"BUCKET_NAME", bucketName},
-		{"JWT_ISSUER", apiURL + "/local-issuer"},
-		{"JWT_AUDIENCE", audience},
+		{"JWT_ISSUER", idpURL}, // the local identity provider; make token signs as it too
+		{"JWT_AUDIENCE", audience + "," + portalClient},
 		{"JWKS_FILE", l.jwks},
 		{"JWT_KEY_FILE", l.jwtKey},
 		{"JWT_KID", kid},
 		{"MAILPIT_URL", loopbackURL(ports.mail)},               // Mailpit's web interface and API
 		{"SMTP_ADDR", "127.0.0.1:" + strconv.Itoa(ports.smtp)}, // where the SMTP sender delivers
-		{"API_URL", apiURL},                                    // last, so it is the last line up prints
+		{"IDP_URL", idpURL},
+		{"PORTAL_CLIENT_ID", portalClient},
+		{"PORTAL_CLIENT_SECRET", hex.EncodeToString(clientSecret)},
+		{"PORTAL_SESSION_KEY", base64.StdEncoding.EncodeToString(sessionKey)}, // seals the portal's cookie
+		{"PORTAL_URL", apiURL + portalPath},
+		{"API_URL", apiURL}, // last, so it is the last line up prints
 	}, nil
 }
 

@@ -84,7 +84,9 @@ func New(env Env) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{API: strings.TrimRight(env["API_URL"], "/"), Issuer: env["JWT_ISSUER"], Audience: env["JWT_AUDIENCE"],
+	// JWT_AUDIENCE is the authorizer's list; tokens are minted for the first, as make token's are.
+	audience, _, _ := strings.Cut(env["JWT_AUDIENCE"], ",")
+	return &Client{API: strings.TrimRight(env["API_URL"], "/"), Issuer: env["JWT_ISSUER"], Audience: strings.TrimSpace(audience),
 		kid: env["JWT_KID"], key: key, HTTP: &http.Client{Timeout: 60 * time.Second}}, nil
 }
 
