@@ -33,7 +33,7 @@ func TestSignInAtTheLocalIdentityProvider(t *testing.T) {
 		ClientID:     h.env["PORTAL_CLIENT_ID"],
 		ClientSecret: h.env["PORTAL_CLIENT_SECRET"],
 		Endpoint:     provider.Endpoint(),
-		RedirectURL:  h.env["PORTAL_URL"] + "auth/callback",
+		RedirectURL:  h.env["PORTAL_URL"] + "/auth/callback",
 		Scopes:       []string{oidc.ScopeOpenID, "profile"},
 	}
 	tests := []struct {

@@ -16,6 +16,9 @@ import (
 	"time"
 )
 
+// SessionCookie is the portal's session cookie.
+const SessionCookie = "__Host-ddat-session"
+
 // Client is a signed-in browser session.
 type Client struct {
 	HTTP *http.Client
@@ -43,13 +46,17 @@ func SignIn(portalURL, role, org string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := read(resp); err != nil {
-		return nil, err
-	}
+	resp.Body.Close()
 	if !strings.HasPrefix(resp.Request.URL.String(), c.Base) {
-		return nil, fmt.Errorf("sign-in ended at %s, not the portal", resp.Request.URL)
+		return nil, fmt.Errorf("sign-in ended at %s (%d), not the portal", resp.Request.URL, resp.StatusCode)
 	}
-	return c, nil
+	u, _ := url.Parse(c.Base)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == SessionCookie {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("sign-in ended at %s without a session cookie", resp.Request.URL)
 }
 
 // Get fetches a portal page (a path under the portal, "/returns") and returns its body.
