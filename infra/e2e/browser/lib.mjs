@@ -133,3 +133,44 @@ export async function screenshot (page, name, { dir = screenshotsDir } = {}) {
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' })
   return file
 }
+
+// ---- Journeys: signing in as a person would, on the local provider's page ----
+
+/** The local provider's labels for each role (its Role select). */
+export const roleLabels = { submitter: 'Submitter', approver: 'Approver', leader: 'Leader', admin: 'Admin' }
+
+/**
+ * On the local provider's sign-in page: chooses the role and the organisation by the
+ * selects' labels ("Role", "Organisation") and the option a person reads
+ * ("HM Revenue and Customs (HMRC)"), presses Sign in and waits to be back on the portal.
+ */
+export async function signInAtProvider (page, { role, org }) {
+  const { PORTAL_URL } = env()
+  await page.getByRole('heading', { level: 1, name: 'Sign in to the local identity provider' }).waitFor()
+  await page.getByLabel('Role').selectOption({ label: roleLabels[role] ?? role })
+  await page.getByLabel('Organisation').selectOption({ label: org })
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((u) => u.href.startsWith(PORTAL_URL))
+}
+
+/**
+ * Signs in from the portal's start page: the start button, then the provider's page.
+ * atProvider(page), when given, runs on the provider's page before choosing (for axe and a
+ * screenshot of it). Returns the page, on the signed-in user's first page.
+ */
+export async function signIn (page, { role, org, atProvider }) {
+  const { PORTAL_URL } = env()
+  await page.goto(PORTAL_URL)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Sign in to the local identity provider' }).waitFor()
+  if (atProvider) await atProvider(page)
+  await signInAtProvider(page, { role, org })
+  return page
+}
+
+/** The page's one h1, waited for: its text must be name (a string is matched exactly). */
+export async function heading (page, name) {
+  const h1 = page.getByRole('heading', { level: 1, name, exact: typeof name === 'string' })
+  await h1.waitFor()
+  return h1
+}
