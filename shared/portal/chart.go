@@ -256,11 +256,11 @@ func (c chart) SVG() template.HTML {
 	}
 	b.WriteString(`</g>`)
 
-	// Thresholds.
+	// Thresholds, under the series; their labels go on top, haloed, so the line never
+	// hides them.
 	for _, l := range c.Lines {
 		y := num(scale.y(l.Value))
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="#d4351c" stroke-width="3" stroke-dasharray="10 6"/>`, chartLeft, chartRight, y, y)
-		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" font-size="14" fill="#0b0c0c">%s</text>`, chartRight-4, num(scale.y(l.Value)-8), esc(l.Label))
 	}
 
 	// The series: a line through each run of quarters with figures, and a dot on each.
@@ -286,6 +286,10 @@ func (c chart) SVG() template.HTML {
 		}
 		drawn++
 		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="5" fill="#1d70b8"/>`, num(xs[i]), num(scale.y(*p.Value)))
+	}
+	for _, l := range c.Lines {
+		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" font-size="14" fill="#0b0c0c" stroke="#ffffff" stroke-width="4" paint-order="stroke">%s</text>`,
+			chartRight-4, num(scale.y(l.Value)-8), esc(l.Label))
 	}
 	if drawn == 0 {
 		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="19" fill="#0b0c0c">No figures yet</text>`,
