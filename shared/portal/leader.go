@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -657,4 +658,15 @@ func apiDetail(err error) string {
 		return ae.Problem.Detail
 	}
 	return err.Error()
+}
+
+// leadValues builds a query from pairs of names and values, leaving out empty values.
+func leadValues(pairs ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return q
 }
