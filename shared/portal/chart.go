@@ -230,7 +230,7 @@ func (c chart) SVG() template.HTML {
 	var b strings.Builder
 	num := func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
 	id := esc(c.ID)
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-title %s-desc" focusable="false">`,
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-title %s-desc" focusable="false" font-family="arial, helvetica, sans-serif">`,
 		chartWidth, chartHeight, id, id)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(c.Title), id, esc(c.Summary()))
 
