@@ -129,8 +129,8 @@ func chartXs(n int) []float64 {
 	return xs
 }
 
-// chartLabelWidth is room enough for a quarter's label ("2025-26 Q1") at the text's size.
-const chartLabelWidth = 90
+// chartLabelWidth is room enough for a quarter's label ("2025-26 Q1") at 16px.
+const chartLabelWidth = 96
 
 // chartLabelled says which points get a label under the axis: every k-th from the first,
 // so that no more than chartXLabels show, and the last, dropping the label before it if
@@ -235,7 +235,7 @@ func (c chart) SVG() template.HTML {
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(c.Title), id, esc(c.Summary()))
 
 	// Grid lines and the vertical axis's labels.
-	b.WriteString(`<g font-size="14" fill="#0b0c0c">`)
+	b.WriteString(`<g font-size="16" fill="#0b0c0c">`)
 	for _, t := range scale.ticks() {
 		y := num(scale.y(t))
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="#b1b4b6" stroke-width="1"/>`, chartLeft, chartRight, y, y)
@@ -288,7 +288,7 @@ func (c chart) SVG() template.HTML {
 		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="5" fill="#1d70b8"/>`, num(xs[i]), num(scale.y(*p.Value)))
 	}
 	for _, l := range c.Lines {
-		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" font-size="14" fill="#0b0c0c" stroke="#ffffff" stroke-width="4" paint-order="stroke">%s</text>`,
+		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" font-size="16" fill="#0b0c0c" stroke="#ffffff" stroke-width="4" paint-order="stroke">%s</text>`,
 			chartRight-4, num(scale.y(l.Value)-8), esc(l.Label))
 	}
 	if drawn == 0 {

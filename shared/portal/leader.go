@@ -439,7 +439,7 @@ var leadSeriesByMeasure = map[string]leadSeries{
 		},
 	},
 	"early_career_entrants_cumulative": {
-		YLabel: "Early-career entrants since the window began",
+		YLabel: "Entrants since the window began",
 		Value: func(q leadQuarter) *float64 {
 			if q.EarlyCareerEntrantsCumulative == nil {
 				return nil
