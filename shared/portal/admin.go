@@ -211,7 +211,7 @@ func adminRollupProblem(err error) string {
 			}
 		}
 	}
-	return strings.TrimSuffix(apiDetail(err), ".")
+	return strings.TrimSuffix(leadAPIDetail(err), ".")
 }
 
 // --- Missing returns -----------------------------------------------------------------
@@ -252,12 +252,12 @@ func (s *Server) adminMissing(w http.ResponseWriter, r *http.Request, sess *Sess
 	var c leadCollection
 	var err error
 	if q.IsZero() {
-		q, c, err = s.referenceQuarter(ctx, sess)
+		q, c, err = s.leadReferenceQuarter(ctx, sess)
 	} else {
 		err = s.api.getJSON(ctx, sess, apiPath("collection", q.String()), nil, &c)
 	}
 	if asked != "" && apiStatus(err) == http.StatusNotFound {
-		v.Problem = "There are no returns for " + leadQuarterName(q.String()) + ": " + strings.TrimSuffix(apiDetail(err), ".") + "."
+		v.Problem = "There are no returns for " + leadQuarterName(q.String()) + ": " + strings.TrimSuffix(leadAPIDetail(err), ".") + "."
 		s.render(w, r, http.StatusNotFound, "admin-missing", sess, v, FormError{Href: "#period", Text: v.Problem})
 		return
 	}

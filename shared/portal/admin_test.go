@@ -113,8 +113,8 @@ func adminEverything() *leadAPI {
 	return newLeadAPI().withRegister(adminRegisterOrgs()).withRollupRuns(true).withCollection(30, leadStates())
 }
 
-// errorSummary lists the error summary's entries as "href text".
-func errorSummary(t *testing.T, body string) []string {
+// admErrorSummary lists the error summary's entries as "href text".
+func admErrorSummary(t *testing.T, body string) []string {
 	t.Helper()
 	box := regexp.MustCompile(`(?s)<div class="govuk-error-summary".*?</ul>`).FindString(body)
 	var out []string
@@ -129,13 +129,13 @@ func TestAdministrationListsTheTasks(t *testing.T) {
 	sess := as("admin", "")
 	w := ts.get(sess, BasePath+"/admin")
 	body := w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Administration" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Administration" {
 		t.Fatalf("status %d", w.Code)
 	}
-	mustHave(t, body, "<title>Administration – DDaT workforce returns</title>",
+	leadHas(t, body, "<title>Administration – DDaT workforce returns</title>",
 		`href="/portal/admin/register">Organisations register</a>`, `href="/portal/admin/rollup">Run the rollup</a>`,
 		`href="/portal/admin/missing">Missing returns</a>`, `aria-current="page"`)
-	wantCalls(t, ts.calls(sess))
+	leadWantCalls(t, ts.leadCalls(sess))
 }
 
 // The admin pages are offered to admins only, and nothing is asked of the API for anyone
@@ -149,7 +149,7 @@ func TestAdminPagesAreForAdminsOnly(t *testing.T) {
 			if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "You cannot see this page") {
 				t.Errorf("GET %s as %v: %d", target, sess.Roles, w.Code)
 			}
-			wantCalls(t, ts.calls(sess))
+			leadWantCalls(t, ts.leadCalls(sess))
 		}
 		for _, target := range []string{"/admin/register/new", "/admin/register/HMRC", "/admin/rollup"} {
 			ts := newTestServer(t, adminEverything())
@@ -157,7 +157,7 @@ func TestAdminPagesAreForAdminsOnly(t *testing.T) {
 			if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "You cannot see this page") {
 				t.Errorf("POST %s as %v: %d", target, sess.Roles, w.Code)
 			}
-			wantCalls(t, ts.calls(sess))
+			leadWantCalls(t, ts.leadCalls(sess))
 		}
 	}
 	if strings.Contains(newTestServer(t, nil).get(as("leader", ""), BasePath+"/accessibility").Body.String(), "Administration") {
@@ -177,14 +177,14 @@ func TestTheAPIRefusesARegisterChangeToALeader(t *testing.T) {
 	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "You cannot see this page") {
 		t.Fatalf("got %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "GET /organisations", "PUT /organisations/DSIT")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations", "PUT /organisations/DSIT")
 
 	ts = newTestServer(t, api)
 	w = ts.post(sess, BasePath+"/admin/rollup", url.Values{"month": {"2026-11"}})
 	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "You cannot see this page") {
 		t.Errorf("a rollup run with a leader's token: %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "POST /rollups/2026-11")
+	leadWantCalls(t, ts.leadCalls(sess), "POST /rollups/2026-11")
 }
 
 func TestTheRegisterListsEveryOrganisation(t *testing.T) {
@@ -192,17 +192,17 @@ func TestTheRegisterListsEveryOrganisation(t *testing.T) {
 	sess := as("admin", "")
 	w := ts.get(sess, BasePath+"/admin/register")
 	body := w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Organisations register" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Organisations register" {
 		t.Fatalf("status %d", w.Code)
 	}
-	mustHave(t, body, `<a href="/portal/admin/register/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Add an organisation</a>`,
+	leadHas(t, body, `<a href="/portal/admin/register/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Add an organisation</a>`,
 		`<caption class="govuk-table__caption govuk-table__caption--m">3 organisations in the register</caption>`)
 	for id, want := range map[string][]string{
 		"org-HMRC":     {"HM Revenue and Customs", "HMT", "Civil service", "66,000", "Always", "2 contacts", `<a class="govuk-link" href="/portal/admin/register/HMRC">Change<span class="govuk-visually-hidden"> HM Revenue and Customs</span></a>`},
 		"org-DWP":      {"From 8 June 2001", "None"},
 		"org-LGA-KENT": {"Local government", "1 April 2024 to 31 March 2027", "1 contact", `href="/portal/admin/register/LGA-KENT">Change<span class="govuk-visually-hidden"> Kent County Council</span>`},
 	} {
-		row := rowOf(t, body, id)
+		row := leadRow(t, body, id)
 		for _, p := range want {
 			if !strings.Contains(row, p) {
 				t.Errorf("%s lacks %q:\n%s", id, p, row)
@@ -216,14 +216,14 @@ func TestTheRegisterListsEveryOrganisation(t *testing.T) {
 	if strings.Contains(body, "govuk-notification-banner") {
 		t.Error("a banner with nothing done")
 	}
-	wantCalls(t, ts.calls(sess), "GET /organisations")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations")
 
 	// A banner names an organisation the register holds, and nothing else.
 	body = ts.get(sess, BasePath+"/admin/register?added=HMRC").Body.String()
-	mustHave(t, body, `govuk-notification-banner--success`, `<p class="govuk-notification-banner__heading">Organisation added</p>`,
+	leadHas(t, body, `govuk-notification-banner--success`, `<p class="govuk-notification-banner__heading">Organisation added</p>`,
 		"HM Revenue and Customs (HMRC) has been added to the register.")
 	body = ts.get(sess, BasePath+"/admin/register?changed=DWP").Body.String()
-	mustHave(t, body, `<p class="govuk-notification-banner__heading">Organisation changed</p>`, "Department for Work and Pensions (DWP) has been changed in the register.")
+	leadHas(t, body, `<p class="govuk-notification-banner__heading">Organisation changed</p>`, "Department for Work and Pensions (DWP) has been changed in the register.")
 	if body := ts.get(sess, BasePath+"/admin/register?added=%3Cb%3EFake%3C%2Fb%3E").Body.String(); strings.Contains(body, "govuk-notification-banner") {
 		t.Error("a banner for an organisation the register does not hold")
 	}
@@ -235,16 +235,16 @@ func TestAddAnOrganisation(t *testing.T) {
 	sess := as("admin", "")
 	w := ts.get(sess, BasePath+"/admin/register/new")
 	body := w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Add an organisation" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Add an organisation" {
 		t.Fatalf("status %d", w.Code)
 	}
-	mustHave(t, body, `<form method="post" action="/portal/admin/register/new" novalidate>`, `name="csrf_token" value="csrf-test-token"`,
+	leadHas(t, body, `<form method="post" action="/portal/admin/register/new" novalidate>`, `name="csrf_token" value="csrf-test-token"`,
 		`<label class="govuk-label govuk-label--s" for="code">Organisation code</label>`, `<label class="govuk-label govuk-label--s" for="name">Name</label>`,
 		`for="kind">Civil service organisation</label>`, `for="kind-2">Local government body</label>`,
 		`for="active_from-day">Day</label>`, `for="active_to-year">Year</label>`, `for="returns_contacts">Returns contacts (optional)</label>`,
 		`<button type="submit" class="govuk-button" data-module="govuk-button">Add organisation</button>`,
 		`<a href="/portal/admin/register" class="govuk-back-link">Back to the register</a>`)
-	wantCalls(t, ts.calls(sess))
+	leadWantCalls(t, ts.leadCalls(sess))
 
 	ts = newTestServer(t, api)
 	w = ts.post(sess, BasePath+"/admin/register/new", url.Values{
@@ -254,7 +254,7 @@ func TestAddAnOrganisation(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/portal/admin/register?added=DSIT" {
 		t.Fatalf("got %d to %q\n%s", w.Code, w.Header().Get("Location"), w.Body.String())
 	}
-	wantCalls(t, ts.calls(sess), "GET /organisations", "PUT /organisations/DSIT")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations", "PUT /organisations/DSIT")
 	var sent map[string]any
 	if err := json.Unmarshal([]byte(api.bodies[len(api.bodies)-1]), &sent); err != nil {
 		t.Fatal(err)
@@ -265,7 +265,7 @@ func TestAddAnOrganisation(t *testing.T) {
 	}
 	// And the register now holds it, with the banner.
 	body = ts.get(sess, BasePath+"/admin/register?added=DSIT").Body.String()
-	mustHave(t, body, "Department for Science, Innovation and Technology (DSIT) has been added to the register.")
+	leadHas(t, body, "Department for Science, Innovation and Technology (DSIT) has been added to the register.")
 }
 
 func TestAddAnOrganisationShowsEachMistakeOnItsField(t *testing.T) {
@@ -307,8 +307,8 @@ func TestAddAnOrganisationShowsEachMistakeOnItsField(t *testing.T) {
 			if w.Code != http.StatusBadRequest {
 				t.Fatalf("status %d", w.Code)
 			}
-			mustHave(t, body, "<title>Error: Add an organisation – DDaT workforce returns</title>", `<h2 class="govuk-error-summary__title">There is a problem</h2>`)
-			if got := errorSummary(t, body); strings.Join(got, "\n") != strings.Join(tc.summary, "\n") {
+			leadHas(t, body, "<title>Error: Add an organisation – DDaT workforce returns</title>", `<h2 class="govuk-error-summary__title">There is a problem</h2>`)
+			if got := admErrorSummary(t, body); strings.Join(got, "\n") != strings.Join(tc.summary, "\n") {
 				t.Errorf("error summary:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.summary, "\n"))
 			}
 			for _, id := range tc.fields {
@@ -322,19 +322,19 @@ func TestAddAnOrganisationShowsEachMistakeOnItsField(t *testing.T) {
 				key, _, _ = strings.Cut(key, "-day")
 				key, _, _ = strings.Cut(key, "-month")
 				key, _, _ = strings.Cut(key, "-year")
-				mustHave(t, body, `<p id="`+key+`-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> `+strings.SplitN(e, " ", 2)[1]+`</p>`)
+				leadHas(t, body, `<p id="`+key+`-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> `+strings.SplitN(e, " ", 2)[1]+`</p>`)
 				if !regexp.MustCompile(`aria-describedby="[^"]*` + key + `-error"`).MatchString(body) {
 					t.Errorf("nothing is described by %s-error", key)
 				}
 			}
-			for _, c := range ts.calls(sess) {
+			for _, c := range ts.leadCalls(sess) {
 				if strings.HasPrefix(c, "PUT") {
 					t.Errorf("a form with mistakes was sent: %s", c)
 				}
 			}
 			// What was typed is kept.
 			if v := tc.form.Get("name"); v != "" {
-				mustHave(t, body, `value="`+v+`"`)
+				leadHas(t, body, `value="`+v+`"`)
 			}
 		})
 	}
@@ -351,13 +351,13 @@ func TestTheAPIsProblemsAreShownOnTheirFields(t *testing.T) {
 		t.Fatalf("status %d\n%s", w.Code, body)
 	}
 	want := []string{"#name Name must not start with =, &#43;, - or @"}
-	if got := errorSummary(t, body); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got := admErrorSummary(t, body); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("error summary %q, want %q", got, want)
 	}
-	mustHave(t, body, "<title>Error: Change HM Revenue and Customs – DDaT workforce returns</title>",
+	leadHas(t, body, "<title>Error: Change HM Revenue and Customs – DDaT workforce returns</title>",
 		`<p id="name-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> Name must not start with =, &#43;, - or @</p>`,
 		`class="govuk-input govuk-input--error" id="name"`)
-	wantCalls(t, ts.calls(sess), "GET /organisations", "PUT /organisations/HMRC")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations", "PUT /organisations/HMRC")
 
 	// A problem the portal has no words for is shown in the API's; one with no field
 	// still reaches the summary.
@@ -380,10 +380,10 @@ func TestChangeAnOrganisation(t *testing.T) {
 	sess := as("admin", "")
 	w := ts.get(sess, BasePath+"/admin/register/LGA-KENT")
 	body := w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Change Kent County Council" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Change Kent County Council" {
 		t.Fatalf("status %d", w.Code)
 	}
-	mustHave(t, body, "<title>Change Kent County Council – DDaT workforce returns</title>",
+	leadHas(t, body, "<title>Change Kent County Council – DDaT workforce returns</title>",
 		`<form method="post" action="/portal/admin/register/LGA-KENT" novalidate>`,
 		`<dd class="govuk-summary-list__value">LGA-KENT</dd>`, `value="Kent County Council"`,
 		`value="local_government" aria-describedby="kind-2-item-hint" checked>`,
@@ -394,7 +394,7 @@ func TestChangeAnOrganisation(t *testing.T) {
 	if strings.Contains(body, `id="code"`) {
 		t.Error("the code, which is the register's key, can be edited")
 	}
-	wantCalls(t, ts.calls(sess), "GET /organisations")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations")
 
 	ts = newTestServer(t, api)
 	w = ts.post(sess, BasePath+"/admin/register/LGA-KENT", url.Values{"code": {"EVIL"}, "name": {"Kent County Council"}, "kind": {"local_government"},
@@ -403,13 +403,13 @@ func TestChangeAnOrganisation(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/portal/admin/register?changed=LGA-KENT" {
 		t.Fatalf("got %d to %q\n%s", w.Code, w.Header().Get("Location"), w.Body.String())
 	}
-	wantCalls(t, ts.calls(sess), "GET /organisations", "PUT /organisations/LGA-KENT")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations", "PUT /organisations/LGA-KENT")
 	want := `{"code":"LGA-KENT","name":"Kent County Council","parent":"","kind":"local_government","baseline_headcount":0,"active_from":"2024-04-01","returns_contacts":["digital@kent.test","returns@kent.test"]}`
 	if got := strings.TrimSpace(api.bodies[len(api.bodies)-1]); got != want {
 		t.Errorf("PUT body %s\nwant %s", got, want)
 	}
 	body = ts.get(sess, BasePath+"/admin/register?changed=LGA-KENT").Body.String()
-	mustHave(t, body, "Organisation changed", "Kent County Council (LGA-KENT) has been changed in the register.", "From 1 April 2024", "2 contacts")
+	leadHas(t, body, "Organisation changed", "Kent County Council (LGA-KENT) has been changed in the register.", "From 1 April 2024", "2 contacts")
 
 	// Changing an organisation the register does not hold is not adding one.
 	ts = newTestServer(t, api)
@@ -419,7 +419,7 @@ func TestChangeAnOrganisation(t *testing.T) {
 	if w := ts.post(sess, BasePath+"/admin/register/NOPE", url.Values{"name": {"Nope"}, "kind": {"civil_service"}, "baseline_headcount": {"1"}}); w.Code != http.StatusNotFound {
 		t.Errorf("POST an unknown organisation: %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "GET /organisations", "GET /organisations")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /organisations", "GET /organisations")
 }
 
 func TestRunTheRollup(t *testing.T) {
@@ -428,16 +428,16 @@ func TestRunTheRollup(t *testing.T) {
 	sess := as("admin", "")
 	w := ts.get(sess, BasePath+"/admin/rollup")
 	body := w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Run the rollup" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Run the rollup" {
 		t.Fatalf("status %d", w.Code)
 	}
-	mustHave(t, body, `<form method="post" action="/portal/admin/rollup" novalidate>`, `<label class="govuk-label govuk-label--s" for="month">Month</label>`,
+	leadHas(t, body, `<form method="post" action="/portal/admin/rollup" novalidate>`, `<label class="govuk-label govuk-label--s" for="month">Month</label>`,
 		`<option value="2026-11" selected>November 2026</option>`, `<option value="2024-12">December 2024</option>`,
 		`data-prevent-double-click="true">Run the rollup</button>`)
 	if strings.Contains(body, `value="2026-12"`) {
 		t.Error("the month under way is offered")
 	}
-	wantCalls(t, ts.calls(sess))
+	leadWantCalls(t, ts.leadCalls(sess))
 
 	ts = newTestServer(t, api)
 	w = ts.post(sess, BasePath+"/admin/rollup", url.Values{"month": {"2026-11"}})
@@ -446,15 +446,15 @@ func TestRunTheRollup(t *testing.T) {
 	}
 	w = ts.get(sess, w.Header().Get("Location"))
 	body = w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Run the rollup" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Run the rollup" {
 		t.Fatalf("the result: %d", w.Code)
 	}
-	mustHave(t, body, `<p class="govuk-notification-banner__heading">November 2026 rolled up: revision 3</p>`,
+	leadHas(t, body, `<p class="govuk-notification-banner__heading">November 2026 rolled up: revision 3</p>`,
 		"<dd class=\"govuk-summary-list__value\">2026-27 Q2 (July to September 2026)</dd>", "1 December 2026 at 6:00am, by an administrator",
 		`<li><strong class="govuk-tag govuk-tag--red">Missed</strong> 1</li>`, "<li>Published edition, ODS (OpenDocument spreadsheet)</li>",
 		"<li>Management edition, XLSX (spreadsheet)</li>", `<a class="govuk-link" href="/portal/workbooks">Download the workbooks</a>`,
 		`href="/portal/progress?month=2026-11">see progress in November 2026</a>`)
-	wantCalls(t, ts.calls(sess), "POST /rollups/2026-11", "GET /rollups/2026-11?revision=3")
+	leadWantCalls(t, ts.leadCalls(sess), "POST /rollups/2026-11", "GET /rollups/2026-11?revision=3")
 
 	// Nothing changed: the API answers the latest revision, and the page says so.
 	ts = newTestServer(t, newLeadAPI().withRollupRuns(false))
@@ -462,7 +462,7 @@ func TestRunTheRollup(t *testing.T) {
 	if w.Header().Get("Location") != "/portal/admin/rollup?created=false&month=2026-10&revision=2" {
 		t.Fatalf("unchanged: %d to %q", w.Code, w.Header().Get("Location"))
 	}
-	mustHave(t, ts.get(sess, w.Header().Get("Location")).Body.String(), "October 2026 is up to date: revision 2", "no new revision was made")
+	leadHas(t, ts.get(sess, w.Header().Get("Location")).Body.String(), "October 2026 is up to date: revision 2", "no new revision was made")
 }
 
 func TestRunTheRollupShowsWhyAMonthCannotBeRolledUp(t *testing.T) {
@@ -484,10 +484,10 @@ func TestRunTheRollupShowsWhyAMonthCannotBeRolledUp(t *testing.T) {
 		if w.Code != tc.status {
 			t.Errorf("%q: status %d", tc.month, w.Code)
 		}
-		if got := errorSummary(t, body); len(got) != 1 || got[0] != "#month "+tc.want {
+		if got := admErrorSummary(t, body); len(got) != 1 || got[0] != "#month "+tc.want {
 			t.Errorf("%q: summary %q, want %q", tc.month, got, tc.want)
 		}
-		mustHave(t, body, "<title>Error: Run the rollup – DDaT workforce returns</title>", `govuk-select govuk-select--error" id="month"`,
+		leadHas(t, body, "<title>Error: Run the rollup – DDaT workforce returns</title>", `govuk-select govuk-select--error" id="month"`,
 			`aria-describedby="month-hint month-error"`)
 		if asked := len(ts.seen) > 0; asked != tc.asked {
 			t.Errorf("%q: API asked %v", tc.month, asked)
@@ -500,36 +500,36 @@ func TestMissingReturns(t *testing.T) {
 	sess := as("admin", "")
 	w := ts.get(sess, BasePath+"/admin/missing")
 	body := w.Body.String()
-	if w.Code != http.StatusOK || heading(t, body) != "Missing returns" {
+	if w.Code != http.StatusOK || leadHeading(t, body) != "Missing returns" {
 		t.Fatalf("status %d", w.Code)
 	}
-	mustHave(t, body, "Returns for 2026-27 Q2 (July to September 2026), which were due on 30 October 2026.",
+	leadHas(t, body, "Returns for 2026-27 Q2 (July to September 2026), which were due on 30 October 2026.",
 		"2 of 5 organisations have not sent their return.",
 		`<caption class="govuk-table__caption govuk-table__caption--m">Returns not received for 2026-27 Q2 (July to September 2026)</caption>`,
 		"Show missing returns")
-	kent := rowOf(t, body, "org-KENT")
+	kent := leadRow(t, body, "org-KENT")
 	for _, p := range []string{"Kent County Council", "Local government", `<strong class="govuk-tag govuk-tag--red">Overdue</strong>`,
 		"<li>Due soon reminder, 16 October 2026 (2 emails)</li>", "<li>Overdue reminder, 6 November 2026 (2 emails)</li>"} {
 		if !strings.Contains(kent, p) {
 			t.Errorf("KENT lacks %q", p)
 		}
 	}
-	mustHave(t, rowOf(t, body, "org-ONS"), "None")
+	leadHas(t, leadRow(t, body, "org-ONS"), "None")
 	for _, sent := range []string{"org-DWP", "org-HMRC", "org-MOJ"} {
 		if strings.Contains(body, `id="`+sent+`"`) {
 			t.Errorf("%s sent its return but is listed", sent)
 		}
 	}
-	wantCalls(t, ts.calls(sess), "GET /collection/2026-27-Q2")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /collection/2026-27-Q2")
 }
 
 func TestMissingReturnsForAQuarterAskedFor(t *testing.T) {
 	sess := as("admin", "")
 	ts := newTestServer(t, adminEverything())
 	body := ts.get(sess, BasePath+"/admin/missing?period=Q1+2026-27").Body.String()
-	mustHave(t, body, "Returns for 2026-27 Q1 (April to June 2026), which were due on 30 July 2026.",
+	leadHas(t, body, "Returns for 2026-27 Q1 (April to June 2026), which were due on 30 July 2026.",
 		"Every organisation expected has sent its return for 2026-27 Q1", `value="Q1 2026-27"`)
-	wantCalls(t, ts.calls(sess), "GET /collection/2026-27-Q1")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /collection/2026-27-Q1")
 
 	// The quarter under way: its returns are not due yet.
 	states := leadStates()
@@ -543,12 +543,12 @@ func TestMissingReturnsForAQuarterAskedFor(t *testing.T) {
 		leadJSON(w, http.StatusOK, c)
 	}))
 	body = ts.get(sess, BasePath+"/admin/missing?period=2026-27-Q3").Body.String()
-	mustHave(t, body, "due on 30 January 2027.", "5 of 5 organisations have not sent their return.", `<strong class="govuk-tag govuk-tag--grey">Not received yet</strong>`)
+	leadHas(t, body, "due on 30 January 2027.", "5 of 5 organisations have not sent their return.", `<strong class="govuk-tag govuk-tag--grey">Not received yet</strong>`)
 
 	ts = newTestServer(t, adminEverything())
 	w := ts.get(sess, BasePath+"/admin/missing?period=2026")
-	if w.Code != http.StatusBadRequest || len(errorSummary(t, w.Body.String())) != 1 {
+	if w.Code != http.StatusBadRequest || len(admErrorSummary(t, w.Body.String())) != 1 {
 		t.Errorf("not a quarter: %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess))
+	leadWantCalls(t, ts.leadCalls(sess))
 }

@@ -70,7 +70,7 @@ func newChartScale(max float64, unit chartUnit) chartScale {
 		return chartScale{Top: 10, Step: 2}
 	}
 	want := max * 1.05
-	step := niceStep(want / 5)
+	step := chartNiceStep(want / 5)
 	if unit == chartCount && step < 1 {
 		step = 1
 	}
@@ -81,8 +81,8 @@ func newChartScale(max float64, unit chartUnit) chartScale {
 	return chartScale{Top: top, Step: step}
 }
 
-// niceStep is the smallest of 1, 2, 2.5, 5 and 10 times a power of ten that is at least raw.
-func niceStep(raw float64) float64 {
+// chartNiceStep is the smallest of 1, 2, 2.5, 5 and 10 times a power of ten that is at least raw.
+func chartNiceStep(raw float64) float64 {
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	for _, m := range []float64{1, 2, 2.5, 5, 10} {
 		if m*mag >= raw*(1-1e-9) {

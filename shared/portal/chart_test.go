@@ -11,19 +11,19 @@ import (
 
 func chartValue(v float64) *float64 { return &v }
 
-// svgElement is one element of a drawn chart, with its attributes and text.
-type svgElement struct {
+// chartSVGElement is one element of a drawn chart, with its attributes and text.
+type chartSVGElement struct {
 	Name  string
 	Attrs map[string]string
 	Text  string
 }
 
-// parseSVG reads a chart as XML, failing the test if it is not well formed, and lists
+// chartParse reads a chart as XML, failing the test if it is not well formed, and lists
 // its elements in document order.
-func parseSVG(t *testing.T, svg string) []svgElement {
+func chartParse(t *testing.T, svg string) []chartSVGElement {
 	t.Helper()
 	dec := xml.NewDecoder(strings.NewReader(svg))
-	var out []svgElement
+	var out []chartSVGElement
 	var open []int
 	for {
 		tok, err := dec.Token()
@@ -35,7 +35,7 @@ func parseSVG(t *testing.T, svg string) []svgElement {
 		}
 		switch tok := tok.(type) {
 		case xml.StartElement:
-			e := svgElement{Name: tok.Name.Local, Attrs: map[string]string{}}
+			e := chartSVGElement{Name: tok.Name.Local, Attrs: map[string]string{}}
 			for _, a := range tok.Attr {
 				e.Attrs[a.Name.Local] = a.Value
 			}
@@ -52,8 +52,8 @@ func parseSVG(t *testing.T, svg string) []svgElement {
 	return out
 }
 
-func elements(es []svgElement, name string) []svgElement {
-	var out []svgElement
+func chartElements(es []chartSVGElement, name string) []chartSVGElement {
+	var out []chartSVGElement
 	for _, e := range es {
 		if e.Name == name {
 			out = append(out, e)
@@ -62,7 +62,7 @@ func elements(es []svgElement, name string) []svgElement {
 	return out
 }
 
-func attrFloat(t *testing.T, e svgElement, name string) float64 {
+func chartAttr(t *testing.T, e chartSVGElement, name string) float64 {
 	t.Helper()
 	f, err := strconv.ParseFloat(e.Attrs[name], 64)
 	if err != nil {
@@ -71,7 +71,7 @@ func attrFloat(t *testing.T, e svgElement, name string) float64 {
 	return f
 }
 
-func shareChart(values ...*float64) chart {
+func chartShareFixture(values ...*float64) chart {
 	c := chart{ID: "share", Title: "DDaT share of the Civil Service", Unit: chartShare,
 		YLabel: "DDaT share of headcount (%)", XLabel: "Quarter",
 		Lines: []chartLine{{Label: "Target: at least 6%", Value: 0.06}}}
@@ -130,14 +130,14 @@ func TestChartAxisLabels(t *testing.T) {
 }
 
 func TestChartIsAnAccessibleImage(t *testing.T) {
-	c := shareChart(chartValue(0.052), chartValue(0.055), chartValue(0.059))
+	c := chartShareFixture(chartValue(0.052), chartValue(0.055), chartValue(0.059))
 	svg := string(c.SVG())
-	es := parseSVG(t, svg)
+	es := chartParse(t, svg)
 	root := es[0]
 	if root.Name != "svg" || root.Attrs["role"] != "img" || root.Attrs["aria-labelledby"] != "share-title share-desc" || root.Attrs["viewBox"] == "" {
 		t.Fatalf("root %+v", root)
 	}
-	title, desc := elements(es, "title"), elements(es, "desc")
+	title, desc := chartElements(es, "title"), chartElements(es, "desc")
 	if len(title) != 1 || title[0].Attrs["id"] != "share-title" || title[0].Text != c.Title {
 		t.Errorf("title %+v", title)
 	}
@@ -146,7 +146,7 @@ func TestChartIsAnAccessibleImage(t *testing.T) {
 		t.Errorf("desc %+v\nwant %q", desc, wantDesc)
 	}
 	var texts []string
-	for _, e := range elements(es, "text") {
+	for _, e := range chartElements(es, "text") {
 		texts = append(texts, e.Text)
 	}
 	all := strings.Join(texts, "|")
@@ -158,16 +158,16 @@ func TestChartIsAnAccessibleImage(t *testing.T) {
 	if strings.Contains(svg, "style") || strings.Contains(svg, "<script") {
 		t.Error("the chart carries a style attribute or a script, which the CSP refuses")
 	}
-	if got := len(elements(es, "circle")); got != 3 {
+	if got := len(chartElements(es, "circle")); got != 3 {
 		t.Errorf("%d points drawn, want 3", got)
 	}
-	lines := elements(es, "polyline")
+	lines := chartElements(es, "polyline")
 	if len(lines) != 1 || len(strings.Fields(lines[0].Attrs["points"])) != 3 {
 		t.Errorf("series %+v", lines)
 	}
 	// The target line sits at 6% of a 0–8% axis.
-	var target *svgElement
-	for _, e := range elements(es, "line") {
+	var target *chartSVGElement
+	for _, e := range chartElements(es, "line") {
 		if e.Attrs["stroke-dasharray"] != "" {
 			target = &e
 		}
@@ -176,44 +176,44 @@ func TestChartIsAnAccessibleImage(t *testing.T) {
 		t.Fatal("no dashed target line")
 	}
 	wantY := chartBottom - 0.75*(chartBottom-chartTop)
-	if y := attrFloat(t, *target, "y1"); math.Abs(y-wantY) > 0.1 || attrFloat(t, *target, "y2") != y {
+	if y := chartAttr(t, *target, "y1"); math.Abs(y-wantY) > 0.1 || chartAttr(t, *target, "y2") != y {
 		t.Errorf("target line at y=%v, want %v", y, wantY)
 	}
 }
 
 func TestChartEmptySeries(t *testing.T) {
 	for name, c := range map[string]chart{
-		"no quarters":         shareChart(),
-		"quarters, no figure": shareChart(nil, nil),
+		"no quarters":         chartShareFixture(),
+		"quarters, no figure": chartShareFixture(nil, nil),
 	} {
-		es := parseSVG(t, string(c.SVG()))
-		if n := len(elements(es, "circle")) + len(elements(es, "polyline")); n != 0 {
+		es := chartParse(t, string(c.SVG()))
+		if n := len(chartElements(es, "circle")) + len(chartElements(es, "polyline")); n != 0 {
 			t.Errorf("%s: %d marks drawn", name, n)
 		}
 		found := false
-		for _, e := range elements(es, "text") {
+		for _, e := range chartElements(es, "text") {
 			found = found || e.Text == "No figures yet"
 		}
 		if !found {
 			t.Errorf("%s: the chart does not say it has no figures", name)
 		}
-		if d := elements(es, "desc")[0].Text; !strings.HasPrefix(d, "DDaT share of the Civil Service: there are no figures yet.") {
+		if d := chartElements(es, "desc")[0].Text; !strings.HasPrefix(d, "DDaT share of the Civil Service: there are no figures yet.") {
 			t.Errorf("%s: desc %q", name, d)
 		}
 	}
 }
 
 func TestChartOnePoint(t *testing.T) {
-	c := shareChart(chartValue(0.055))
-	es := parseSVG(t, string(c.SVG()))
-	circles := elements(es, "circle")
-	if len(circles) != 1 || len(elements(es, "polyline")) != 0 {
-		t.Fatalf("one quarter: %d dots, %d lines", len(circles), len(elements(es, "polyline")))
+	c := chartShareFixture(chartValue(0.055))
+	es := chartParse(t, string(c.SVG()))
+	circles := chartElements(es, "circle")
+	if len(circles) != 1 || len(chartElements(es, "polyline")) != 0 {
+		t.Fatalf("one quarter: %d dots, %d lines", len(circles), len(chartElements(es, "polyline")))
 	}
-	if x := attrFloat(t, circles[0], "cx"); x != (chartLeft+chartRight)/2.0 {
+	if x := chartAttr(t, circles[0], "cx"); x != (chartLeft+chartRight)/2.0 {
 		t.Errorf("one point at x=%v, not in the middle", x)
 	}
-	if d := elements(es, "desc")[0].Text; !strings.Contains(d, "one quarter has figures, 5.5% in 2025-26 Q1") {
+	if d := chartElements(es, "desc")[0].Text; !strings.Contains(d, "one quarter has figures, 5.5% in 2025-26 Q1") {
 		t.Errorf("desc %q", d)
 	}
 }
@@ -222,19 +222,19 @@ func TestChartValuesAtZeroAndAHundredPercent(t *testing.T) {
 	c := chart{ID: "ned", Title: "Digital non-executive directors", Unit: chartShare, YLabel: "Share (%)", XLabel: "Quarter",
 		Points: []chartPoint{{"2025-26 Q1", chartValue(0)}, {"2025-26 Q2", chartValue(1)}},
 		Lines:  []chartLine{{Label: "Target: 100%", Value: 1}}}
-	es := parseSVG(t, string(c.SVG()))
-	circles := elements(es, "circle")
+	es := chartParse(t, string(c.SVG()))
+	circles := chartElements(es, "circle")
 	if len(circles) != 2 {
 		t.Fatalf("%d dots", len(circles))
 	}
-	if y := attrFloat(t, circles[0], "cy"); y != chartBottom {
+	if y := chartAttr(t, circles[0], "cy"); y != chartBottom {
 		t.Errorf("0%% at y=%v, want the axis at %d", y, chartBottom)
 	}
-	if y := attrFloat(t, circles[1], "cy"); y != chartTop {
+	if y := chartAttr(t, circles[1], "cy"); y != chartTop {
 		t.Errorf("100%% at y=%v, want the top at %d", y, chartTop)
 	}
 	var top string
-	for _, e := range elements(es, "text") {
+	for _, e := range chartElements(es, "text") {
 		if strings.HasSuffix(e.Text, "%") && e.Attrs["text-anchor"] == "end" && e.Attrs["dominant-baseline"] == "middle" {
 			top = e.Text
 		}
@@ -245,25 +245,25 @@ func TestChartValuesAtZeroAndAHundredPercent(t *testing.T) {
 }
 
 func TestChartGapBreaksTheLine(t *testing.T) {
-	c := shareChart(chartValue(0.05), chartValue(0.051), nil, chartValue(0.053), chartValue(0.054))
-	es := parseSVG(t, string(c.SVG()))
-	if got := len(elements(es, "polyline")); got != 2 {
+	c := chartShareFixture(chartValue(0.05), chartValue(0.051), nil, chartValue(0.053), chartValue(0.054))
+	es := chartParse(t, string(c.SVG()))
+	if got := len(chartElements(es, "polyline")); got != 2 {
 		t.Errorf("%d line segments around a quarter without figures, want 2", got)
 	}
-	if got := len(elements(es, "circle")); got != 4 {
+	if got := len(chartElements(es, "circle")); got != 4 {
 		t.Errorf("%d dots, want 4", got)
 	}
 }
 
 func TestChartEscapesText(t *testing.T) {
-	c := shareChart(chartValue(0.05))
+	c := chartShareFixture(chartValue(0.05))
 	c.Title = `Share <script>"&'`
 	c.Points[0].Label = "<b>Q1</b>"
 	svg := string(c.SVG())
 	if strings.Contains(svg, "<script>") || strings.Contains(svg, "<b>") {
 		t.Fatalf("text not escaped: %s", svg)
 	}
-	if got := elements(parseSVG(t, svg), "title")[0].Text; got != c.Title {
+	if got := chartElements(chartParse(t, svg), "title")[0].Text; got != c.Title {
 		t.Errorf("title reads back %q", got)
 	}
 }

@@ -24,10 +24,10 @@ func init() {
 	pageGroups = append(pageGroups, func(s *Server) []page {
 		b := s.cfg.BasePath
 		return []page{
-			{"GET " + b + "/progress", s.progress},
-			{"GET " + b + "/organisations", s.organisations},
-			{"GET " + b + "/workbooks", s.workbooks},
-			{"GET " + b + "/workbooks/{month}", s.workbookDownload},
+			{"GET " + b + "/progress", s.leadProgress},
+			{"GET " + b + "/organisations", s.leadOrganisations},
+			{"GET " + b + "/workbooks", s.leadWorkbooks},
+			{"GET " + b + "/workbooks/{month}", s.leadWorkbookDownload},
 		}
 	})
 }
@@ -240,13 +240,13 @@ func leadKind(k string) string {
 	return k
 }
 
-// referenceQuarter is the reference quarter of the current month, picked as the rollup
+// leadReferenceQuarter is the reference quarter of the current month, picked as the rollup
 // picks it (SPEC §2, period.ReferenceQuarter): the latest quarter whose due date is on or
 // before the month's last day. The due date is the API's: GET /collection/{period} answers
 // the quarter's calendar, whose due date is DUE_DAYS after its reference date, so the
 // portal needs no DUE_DAYS of its own. The answer's collection is the reference quarter's,
 // so a page that needs it makes no second call.
-func (s *Server) referenceQuarter(ctx context.Context, sess *Session) (period.Quarter, leadCollection, error) {
+func (s *Server) leadReferenceQuarter(ctx context.Context, sess *Session) (period.Quarter, leadCollection, error) {
 	month := period.MonthOf(s.now().UTC())
 	probe := period.Containing(s.now().UTC()).Prev() // the last quarter that has ended
 	var c leadCollection
@@ -497,9 +497,9 @@ func leadCharts(f leadFigures) []leadChart {
 	return out
 }
 
-// progress is "Progress against the commitments": the latest rollup (or the month asked
+// leadProgress is "Progress against the commitments": the latest rollup (or the month asked
 // for), or the live figures of the reference quarter before the first rollup.
-func (s *Server) progress(w http.ResponseWriter, r *http.Request, sess *Session) {
+func (s *Server) leadProgress(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx := r.Context()
 	var list struct {
 		Rollups []leadRollup `json:"rollups"`
@@ -511,7 +511,7 @@ func (s *Server) progress(w http.ResponseWriter, r *http.Request, sess *Session)
 	var f leadFigures
 	v := leadProgressView{}
 	if len(list.Rollups) == 0 {
-		ref, _, err := s.referenceQuarter(ctx, sess)
+		ref, _, err := s.leadReferenceQuarter(ctx, sess)
 		if err == nil {
 			err = s.api.getJSON(ctx, sess, apiPath("metrics", ref.String()), nil, &f)
 		}
@@ -575,11 +575,11 @@ type leadOrganisationRow struct {
 	Warnings         int
 }
 
-// organisations lists every organisation expected for a quarter with where its return
+// leadOrganisations lists every organisation expected for a quarter with where its return
 // stands: sent (on time or late, with warnings or not), not yet due, or overdue. The state
 // is the collection's (GET /collection/{period}); the warnings are the metrics' (GET
 // /metrics/{period}).
-func (s *Server) organisations(w http.ResponseWriter, r *http.Request, sess *Session) {
+func (s *Server) leadOrganisations(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx := r.Context()
 	q, asked, problem := leadQuarterChoice(r)
 	v := leadOrganisationsView{Asked: asked}
@@ -591,12 +591,12 @@ func (s *Server) organisations(w http.ResponseWriter, r *http.Request, sess *Ses
 	var c leadCollection
 	var err error
 	if q.IsZero() {
-		q, c, err = s.referenceQuarter(ctx, sess)
+		q, c, err = s.leadReferenceQuarter(ctx, sess)
 	} else {
 		err = s.api.getJSON(ctx, sess, apiPath("collection", q.String()), nil, &c)
 	}
 	if asked != "" && apiStatus(err) == http.StatusNotFound {
-		v.Problem = "There are no returns for " + leadQuarterName(q.String()) + ": " + strings.TrimSuffix(apiDetail(err), ".") + "."
+		v.Problem = "There are no returns for " + leadQuarterName(q.String()) + ": " + strings.TrimSuffix(leadAPIDetail(err), ".") + "."
 		s.render(w, r, http.StatusNotFound, "organisations", sess, v, FormError{Href: "#period", Text: v.Problem})
 		return
 	}
@@ -651,8 +651,8 @@ func (s *Server) organisations(w http.ResponseWriter, r *http.Request, sess *Ses
 	s.render(w, r, http.StatusOK, "organisations", sess, v)
 }
 
-// apiDetail is the API's sentence about an error, or the error's own text.
-func apiDetail(err error) string {
+// leadAPIDetail is the API's sentence about an error, or the error's own text.
+func leadAPIDetail(err error) string {
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Problem.Detail != "" {
 		return ae.Problem.Detail

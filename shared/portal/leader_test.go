@@ -115,14 +115,14 @@ func leadValue(v float64) *float64 { return &v }
 func leadCount(v int64) *int64     { return &v }
 
 var (
-	q2     = period.MustQuarter("2026-27-Q2")
-	q2Prev = period.MustQuarter("2026-27-Q1")
+	leadQ2 = period.MustQuarter("2026-27-Q2")
+	leadQ1 = period.MustQuarter("2026-27-Q1")
 )
 
 // leadTargets are target statuses as metrics.Evaluate makes them, one in each status.
 func leadTargets() []metrics.TargetStatus {
 	deadlineQ := period.MustQuarter("2024-25-Q4")
-	latest := q2
+	latest := leadQ2
 	return []metrics.TargetStatus{
 		{ID: "ddat-share", Title: "DDaT share of the Civil Service", Measure: targets.DDaTShare, Unit: targets.UnitShare,
 			Comparison: targets.AtLeast, Threshold: 0.06, Deadline: "2025-03-31", Value: leadValue(0.0588), Period: deadlineQ,
@@ -134,17 +134,17 @@ func leadTargets() []metrics.TargetStatus {
 			Period: period.MustQuarter("2025-26-Q1"), JudgedAt: metrics.AtWindowEnd, Status: metrics.Met},
 		{ID: "exec-digital-leader", Title: "Digital leader on every executive committee", Measure: targets.ExecDigitalLeaderShare,
 			Unit: targets.UnitShare, Comparison: targets.Equals, Threshold: 1, Deadline: "2026-12-31", Value: leadValue(0.9),
-			Period: q2, JudgedAt: metrics.AtReferenceQuarter, OrganisationsAnswered: 38, OrganisationsExpected: 40,
+			Period: leadQ2, JudgedAt: metrics.AtReferenceQuarter, OrganisationsAnswered: 38, OrganisationsExpected: 40,
 			Status: metrics.OnTrack, Projection: leadValue(1), EndQuarter: "2026-27-Q3", Note: "Projected 100.0% by 2026-27-Q3."},
 		{ID: "board-digital-ned", Title: "Digital non-executive director on every board", Measure: targets.BoardDigitalNEDShare,
 			Unit: targets.UnitShare, Comparison: targets.Equals, Threshold: 1, Deadline: "2026-12-31", Value: leadValue(0.5),
-			Period: q2, JudgedAt: metrics.AtReferenceQuarter, OrganisationsAnswered: 38, OrganisationsExpected: 40,
+			Period: leadQ2, JudgedAt: metrics.AtReferenceQuarter, OrganisationsAnswered: 38, OrganisationsExpected: 40,
 			Status: metrics.OffTrack, Projection: leadValue(0.7), EndQuarter: "2026-27-Q3"},
 		{ID: "senior-appointments-assessed", Title: "Senior appointments assessed on digital skills", Measure: targets.SeniorAppointmentsAssessed,
-			Unit: targets.UnitShare, Comparison: targets.Equals, Threshold: 1, From: "2027-04-01", Period: q2,
+			Unit: targets.UnitShare, Comparison: targets.Equals, Threshold: 1, From: "2027-04-01", Period: leadQ2,
 			JudgedAt: metrics.AtReferenceQuarter, Status: metrics.NotStarted, Note: "Measured from 1 April 2027."},
 		{ID: "cslg-ai-immersion", Title: "AI immersion for the Civil Service Leadership Group", Measure: targets.CSLGAIImmersionShare,
-			Unit: targets.UnitShare, Comparison: targets.Equals, Threshold: 1, Deadline: "2027-03-31", Period: q2,
+			Unit: targets.UnitShare, Comparison: targets.Equals, Threshold: 1, Deadline: "2027-03-31", Period: leadQ2,
 			JudgedAt: metrics.AtReferenceQuarter, Status: metrics.NoData, Note: "Nothing to judge at 2026-27-Q2: no organisation has answered."},
 	}
 }
@@ -168,9 +168,9 @@ func leadSeriesQuarters() []metrics.Quarter {
 
 func leadSnapshot(month string, revision int) rollup.Snapshot {
 	return rollup.Snapshot{
-		Result: metrics.Result{Month: month, ReferenceQuarter: q2, TargetsVersion: "2026-12-01.1",
+		Result: metrics.Result{Month: month, ReferenceQuarter: leadQ2, TargetsVersion: "2026-12-01.1",
 			Government: metrics.Government{Quarters: leadSeriesQuarters()}, Organisations: []metrics.OrgRow{},
-			Targets: leadTargets(), DataQuality: metrics.DataQuality{Period: q2, Expected: 40, Received: 38, Missing: 2}},
+			Targets: leadTargets(), DataQuality: metrics.DataQuality{Period: leadQ2, Expected: 40, Received: 38, Missing: 2}},
 		Revision: revision, InputsFingerprint: "f00d", Inputs: []rollup.InputRef{{Org: "HMRC", Period: "2026-27-Q2", Version: 1, SHA256: "ab"}},
 		CreatedAt: time.Date(2026, 12, 1, 6, 0, 3, 0, time.UTC), Trigger: "schedule", Reports: leadReports(month, revision),
 	}
@@ -284,7 +284,7 @@ func (a *leadAPI) withCollection(dueDays int, orgs []leadTestCollectionOrg) *lea
 		c.Schedule.Opens = q.ReferenceDate().AddDate(0, 0, 1).Format(time.DateOnly)
 		c.Schedule.Due = q.Due(dueDays).Format(time.DateOnly)
 		c.Organisations = []leadTestCollectionOrg{}
-		if q == q2 {
+		if q == leadQ2 {
 			c.Organisations = orgs
 		}
 		leadJSON(w, http.StatusOK, c)
@@ -307,9 +307,9 @@ func (a *leadAPI) withMetrics(rows []metrics.OrgRow) *leadAPI {
 	})
 }
 
-// calls lists the API calls the portal made, as "METHOD /path?query", and fails the
+// leadCalls lists the API calls the portal made, as "METHOD /path?query", and fails the
 // test unless each carried the session's token.
-func (ts *testServer) calls(sess *Session) []string {
+func (ts *testServer) leadCalls(sess *Session) []string {
 	ts.t.Helper()
 	var out []string
 	for _, r := range ts.seen {
@@ -325,15 +325,15 @@ func (ts *testServer) calls(sess *Session) []string {
 	return out
 }
 
-func wantCalls(t *testing.T, got []string, want ...string) {
+func leadWantCalls(t *testing.T, got []string, want ...string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("API calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
-// mustHave fails unless the page holds every piece, in any order.
-func mustHave(t *testing.T, body string, pieces ...string) {
+// leadHas fails unless the page holds every piece, in any order.
+func leadHas(t *testing.T, body string, pieces ...string) {
 	t.Helper()
 	for _, p := range pieces {
 		if !strings.Contains(body, p) {
@@ -342,8 +342,8 @@ func mustHave(t *testing.T, body string, pieces ...string) {
 	}
 }
 
-// heading is the page's one h1's text.
-func heading(t *testing.T, body string) string {
+// leadHeading is the page's one h1's text.
+func leadHeading(t *testing.T, body string) string {
 	t.Helper()
 	hs := regexp.MustCompile(`(?s)<h1[^>]*>(.*?)</h1>`).FindAllStringSubmatch(body, -1)
 	if len(hs) != 1 {
@@ -352,8 +352,8 @@ func heading(t *testing.T, body string) string {
 	return strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(hs[0][1], ""))
 }
 
-// rowOf is the table row with id, as HTML.
-func rowOf(t *testing.T, body, id string) string {
+// leadRow is the table row with id, as HTML.
+func leadRow(t *testing.T, body, id string) string {
 	t.Helper()
 	m := regexp.MustCompile(`(?s)<tr class="govuk-table__row" id="` + regexp.QuoteMeta(id) + `">.*?</tr>`).FindString(body)
 	if m == "" {
@@ -371,10 +371,10 @@ func TestProgressShowsEachTargetWithItsStatusWord(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d\n%s", w.Code, body)
 	}
-	if h := heading(t, body); h != "Progress against the commitments" {
+	if h := leadHeading(t, body); h != "Progress against the commitments" {
 		t.Errorf("h1 %q", h)
 	}
-	mustHave(t, body, "<title>Progress against the commitments – DDaT workforce returns</title>",
+	leadHas(t, body, "<title>Progress against the commitments – DDaT workforce returns</title>",
 		"Figures for November 2026, from the returns for its reference quarter, 2026-27 Q2 (July to September 2026).",
 		"Rollup revision 2, made 1 December 2026 at 6:00am.", "38 of 40 organisations had sent their return")
 	for id, want := range map[string][]string{
@@ -388,7 +388,7 @@ func TestProgressShowsEachTargetWithItsStatusWord(t *testing.T) {
 		"target-senior-appointments-assessed": {`<strong class="govuk-tag govuk-tag--grey">Not started</strong>`, "Measured from 1 April 2027"},
 		"target-cslg-ai-immersion":            {`<strong class="govuk-tag govuk-tag--yellow">No data</strong>`, "No figure", "no organisation has answered"},
 	} {
-		row := rowOf(t, body, id)
+		row := leadRow(t, body, id)
 		for _, p := range want {
 			if !strings.Contains(row, p) {
 				t.Errorf("%s lacks %q:\n%s", id, p, row)
@@ -396,18 +396,18 @@ func TestProgressShowsEachTargetWithItsStatusWord(t *testing.T) {
 		}
 	}
 	// A value at the reference quarter says nothing of where it is taken.
-	if strings.Contains(rowOf(t, body, "target-exec-digital-leader"), "at 2026-27 Q2") {
+	if strings.Contains(leadRow(t, body, "target-exec-digital-leader"), "at 2026-27 Q2") {
 		t.Error("a value at the reference quarter is marked as taken elsewhere")
 	}
-	mustHave(t, body, `<a class="govuk-link" href="/portal/workbooks">Download the workbooks for November 2026</a>`,
+	leadHas(t, body, `<a class="govuk-link" href="/portal/workbooks">Download the workbooks for November 2026</a>`,
 		`<option value="2026-10">October 2026</option>`, `<option value="2026-11" selected>November 2026</option>`, "Show figures")
-	wantCalls(t, ts.calls(sess), "GET /rollups", "GET /rollups/2026-11")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /rollups", "GET /rollups/2026-11")
 }
 
 func TestProgressChartsTheSeriesWithTheirTables(t *testing.T) {
 	ts := newTestServer(t, newLeadAPI().withRollups(leadSnapshot("2026-11", 2)))
 	body := ts.get(as("leader", ""), BasePath+"/progress").Body.String()
-	mustHave(t, body,
+	leadHas(t, body,
 		`<h2 class="govuk-heading-m">Government series</h2>`,
 		`<h3 class="govuk-heading-s">DDaT share of the Civil Service, by quarter</h3>`,
 		`role="img" aria-labelledby="chart-ddat-share-title chart-ddat-share-desc"`,
@@ -445,14 +445,14 @@ func TestProgressForAnotherMonth(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Figures for October 2026") {
 		t.Fatalf("status %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "GET /rollups", "GET /rollups/2026-10")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /rollups", "GET /rollups/2026-10")
 
 	ts = newTestServer(t, api)
 	w = ts.get(sess, BasePath+"/progress?month=2099-01")
 	if w.Code != http.StatusNotFound {
 		t.Errorf("a month never rolled up: %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "GET /rollups")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /rollups")
 }
 
 func TestProgressBeforeAnyRollupShowsTheLiveFigures(t *testing.T) {
@@ -464,12 +464,12 @@ func TestProgressBeforeAnyRollupShowsTheLiveFigures(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d\n%s", w.Code, body)
 	}
-	mustHave(t, body, "Figures for the reference quarter, 2026-27 Q2 (July to September 2026).",
+	leadHas(t, body, "Figures for the reference quarter, 2026-27 Q2 (July to September 2026).",
 		"No monthly rollup has been run yet", `<strong class="govuk-tag govuk-tag--red">Missed</strong>`, `role="img"`)
 	if strings.Contains(body, "Download the workbooks") {
 		t.Error("live figures offer workbooks, which only a rollup makes")
 	}
-	wantCalls(t, ts.calls(sess), "GET /rollups", "GET /collection/2026-27-Q2", "GET /metrics/2026-27-Q2")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /rollups", "GET /collection/2026-27-Q2", "GET /metrics/2026-27-Q2")
 }
 
 // The API decides who sees the figures: a submitter's token is refused by GET /rollups,
@@ -490,10 +490,10 @@ func TestLeaderPagesAreRefusedWhenTheAPIRefuses(t *testing.T) {
 
 func TestOrganisationsShowsEachReturnsStatus(t *testing.T) {
 	rows := []metrics.OrgRow{
-		{Code: "DWP", Name: "Department for Work and Pensions", Status: metrics.Submitted, Period: &q2, Version: 1, Warnings: 0},
-		{Code: "HMRC", Name: "HM Revenue and Customs", Status: metrics.Submitted, Period: &q2, Version: 2, Warnings: 2},
-		{Code: "KENT", Name: "Kent County Council", Status: metrics.CarriedForward, Period: &q2Prev, Warnings: 1},
-		{Code: "MOJ", Name: "Ministry of Justice", Status: metrics.Late, Period: &q2, Version: 1},
+		{Code: "DWP", Name: "Department for Work and Pensions", Status: metrics.Submitted, Period: &leadQ2, Version: 1, Warnings: 0},
+		{Code: "HMRC", Name: "HM Revenue and Customs", Status: metrics.Submitted, Period: &leadQ2, Version: 2, Warnings: 2},
+		{Code: "KENT", Name: "Kent County Council", Status: metrics.CarriedForward, Period: &leadQ1, Warnings: 1},
+		{Code: "MOJ", Name: "Ministry of Justice", Status: metrics.Late, Period: &leadQ2, Version: 1},
 		{Code: "ONS", Name: "Office for National Statistics", Status: metrics.Missing},
 	}
 	api := newLeadAPI().withCollection(30, leadStates()).withMetrics(rows)
@@ -504,10 +504,10 @@ func TestOrganisationsShowsEachReturnsStatus(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d\n%s", w.Code, body)
 	}
-	if h := heading(t, body); h != "Organisations" {
+	if h := leadHeading(t, body); h != "Organisations" {
 		t.Errorf("h1 %q", h)
 	}
-	mustHave(t, body, "Returns for 2026-27 Q2 (July to September 2026), due 30 October 2026.",
+	leadHas(t, body, "Returns for 2026-27 Q2 (July to September 2026), due 30 October 2026.",
 		"3 of 5 organisations have sent their return (1 late, 1 with warnings) and 2 have not",
 		`<caption class="govuk-table__caption govuk-table__caption--m">Organisations and their returns for 2026-27 Q2 (July to September 2026)</caption>`)
 	for id, want := range map[string][]string{
@@ -518,14 +518,14 @@ func TestOrganisationsShowsEachReturnsStatus(t *testing.T) {
 		"org-KENT": {`<strong class="govuk-tag govuk-tag--red">Overdue</strong>`, "Was due 30 October 2026", "Local government", `numeric">0</td>`},
 		"org-ONS":  {`<strong class="govuk-tag govuk-tag--red">Overdue</strong>`},
 	} {
-		row := rowOf(t, body, id)
+		row := leadRow(t, body, id)
 		for _, p := range want {
 			if !strings.Contains(row, p) {
 				t.Errorf("%s lacks %q:\n%s", id, p, row)
 			}
 		}
 	}
-	wantCalls(t, ts.calls(sess), "GET /collection/2026-27-Q2", "GET /metrics/2026-27-Q2")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /collection/2026-27-Q2", "GET /metrics/2026-27-Q2")
 }
 
 func TestOrganisationsForAQuarterAskedFor(t *testing.T) {
@@ -537,14 +537,14 @@ func TestOrganisationsForAQuarterAskedFor(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Returns for 2026-27 Q1 (April to June 2026), due 30 July 2026.") {
 		t.Fatalf("a quarter typed as 2026/27 Q1: %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "GET /collection/2026-27-Q1", "GET /metrics/2026-27-Q1")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /collection/2026-27-Q1", "GET /metrics/2026-27-Q1")
 
 	// A quarter that has not ended has a collection but no figures yet.
 	ts = newTestServer(t, api)
 	if w := ts.get(sess, BasePath+"/organisations?period=2026-27-Q4"); w.Code != http.StatusOK {
 		t.Fatalf("a quarter not ended: %d", w.Code)
 	}
-	wantCalls(t, ts.calls(sess), "GET /collection/2026-27-Q4")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /collection/2026-27-Q4")
 
 	// An ambiguous quarter is the user's mistake: the field says so and the API is not asked.
 	ts = newTestServer(t, api)
@@ -553,10 +553,10 @@ func TestOrganisationsForAQuarterAskedFor(t *testing.T) {
 	if w.Code != http.StatusBadRequest {
 		t.Fatalf("an ambiguous quarter: %d", w.Code)
 	}
-	mustHave(t, body, "<title>Error: Organisations – DDaT workforce returns</title>", "There is a problem",
+	leadHas(t, body, "<title>Error: Organisations – DDaT workforce returns</title>", "There is a problem",
 		`<a href="#period">Enter a quarter like 2026-27 Q2`, `govuk-form-group govuk-form-group--error`,
 		`<p id="period-error" class="govuk-error-message">`, `aria-describedby="period-hint period-error"`, `value="2026 Q1"`)
-	wantCalls(t, ts.calls(sess))
+	leadWantCalls(t, ts.leadCalls(sess))
 
 	// A quarter before the collection: the API's word, beside the field.
 	ts = newTestServer(t, api)
@@ -574,7 +574,7 @@ func TestReferenceQuarterFollowsTheAPIsDueDates(t *testing.T) {
 		want := period.ReferenceQuarter(month, dueDays)
 		ts := newTestServer(t, newLeadAPI().withCollection(dueDays, leadStates()))
 		sess := as("admin", "")
-		got, c, err := ts.referenceQuarter(t.Context(), sess)
+		got, c, err := ts.leadReferenceQuarter(t.Context(), sess)
 		if err != nil || got != want || c.Period != want.String() {
 			t.Errorf("DUE_DAYS %d: %v (collection of %s) %v, want %v", dueDays, got, c.Period, err, want)
 		}
@@ -608,10 +608,10 @@ func TestWorkbooksListsEveryEditionAndFormat(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d", w.Code)
 	}
-	if h := heading(t, body); h != "Workbooks" {
+	if h := leadHeading(t, body); h != "Workbooks" {
 		t.Errorf("h1 %q", h)
 	}
-	mustHave(t, body,
+	leadHas(t, body,
 		`<h2 class="govuk-heading-m">November 2026</h2>`, "Revision 2, made 1 December 2026.",
 		"reference quarter, 2026-27 Q2 (July to September 2026)",
 		`<a class="govuk-link" href="/portal/workbooks/2026-11?edition=published&amp;format=xlsx&amp;revision=2">Published edition, XLSX (spreadsheet)<span class="govuk-visually-hidden">, November 2026</span></a> (47 KB)`,
@@ -624,22 +624,22 @@ func TestWorkbooksListsEveryEditionAndFormat(t *testing.T) {
 	if strings.Contains(body, "2026-10?edition=published&amp;format=ods") {
 		t.Error("a workbook the revision does not have is offered")
 	}
-	wantCalls(t, ts.calls(sess), "GET /rollups")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /rollups")
 }
 
 func TestWorkbooksWhenNothingIsRolledUp(t *testing.T) {
 	ts := newTestServer(t, newLeadAPI().withRollups())
 	body := ts.get(as("admin", ""), BasePath+"/workbooks").Body.String()
-	mustHave(t, body, "No month has been rolled up yet", `href="/portal/admin/rollup">Run the rollup</a>`)
+	leadHas(t, body, "No month has been rolled up yet", `href="/portal/admin/rollup">Run the rollup</a>`)
 	body = newTestServer(t, newLeadAPI().withRollups()).get(as("leader", ""), BasePath+"/workbooks").Body.String()
 	if strings.Contains(body, "Run the rollup") {
 		t.Error("a leader is offered the rollup, which only admins may run")
 	}
 }
 
-// reportsAPI answers GET /reports/{month} as the real handler does: the management
+// leadReportsAPI answers GET /reports/{month} as the real handler does: the management
 // edition only for leaders and admins, then a 303 to the presigned URL.
-func reportsAPI(presigned string) *leadAPI {
+func leadReportsAPI(presigned string) *leadAPI {
 	return newLeadAPI().on("GET /reports/{month}", func(w http.ResponseWriter, r *http.Request) {
 		p, _ := leadPrincipal(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 		if r.URL.Query().Get("edition") == "management" && !workforce.ManagementFigures.Admits(p) {
@@ -658,7 +658,7 @@ func TestWorkbookDownloadGoesToTheAPIsPresignedURL(t *testing.T) {
 	bucket := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fetched++ }))
 	defer bucket.Close()
 	presigned := bucket.URL + "/reports/2026-11/r0002/ddat-workforce-2026-11-r2-management.ods?X-Amz-Signature=abc&X-Amz-Expires=300"
-	ts := newTestServer(t, reportsAPI(presigned))
+	ts := newTestServer(t, leadReportsAPI(presigned))
 	sess := as("leader", "")
 	w := ts.get(sess, BasePath+"/workbooks/2026-11?edition=management&format=ods&revision=2")
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != presigned {
@@ -667,19 +667,19 @@ func TestWorkbookDownloadGoesToTheAPIsPresignedURL(t *testing.T) {
 	if fetched != 0 {
 		t.Error("the portal followed the API's redirect itself")
 	}
-	wantCalls(t, ts.calls(sess), "GET /reports/2026-11?edition=management&format=ods&revision=2")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /reports/2026-11?edition=management&format=ods&revision=2")
 }
 
 func TestWorkbookDownloadNeverGoesWhereTheRequestSays(t *testing.T) {
 	presigned := "https://bucket.s3.test/reports/x.xlsx?X-Amz-Signature=abc"
 	sess := as("leader", "")
 	// Whatever else the address carries, the browser goes where the API said.
-	ts := newTestServer(t, reportsAPI(presigned))
+	ts := newTestServer(t, leadReportsAPI(presigned))
 	w := ts.get(sess, BasePath+"/workbooks/2026-11?edition=published&format=xlsx&next=https://evil.test/&location=https://evil.test/")
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != presigned {
 		t.Errorf("got %d to %q", w.Code, w.Header().Get("Location"))
 	}
-	wantCalls(t, ts.calls(sess), "GET /reports/2026-11?edition=published&format=xlsx")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /reports/2026-11?edition=published&format=xlsx")
 
 	// Anything but the service's months, editions, formats and revisions is not a workbook,
 	// and the API is not asked.
@@ -694,17 +694,17 @@ func TestWorkbookDownloadNeverGoesWhereTheRequestSays(t *testing.T) {
 		"/workbooks/2026-11?edition=published&format=xlsx&revision=https%3A%2F%2Fevil.test",
 		"/workbooks/https%3A%2F%2Fevil.test?edition=published&format=xlsx",
 	} {
-		ts := newTestServer(t, reportsAPI(presigned))
+		ts := newTestServer(t, leadReportsAPI(presigned))
 		w := ts.get(sess, BasePath+target)
 		if w.Code != http.StatusNotFound || w.Header().Get("Location") != "" {
 			t.Errorf("%s: %d to %q", target, w.Code, w.Header().Get("Location"))
 		}
-		wantCalls(t, ts.calls(sess))
+		leadWantCalls(t, ts.leadCalls(sess))
 	}
 
 	// A redirect from the API that is not to a web address is not passed on.
 	for _, bad := range []string{"javascript:alert(1)", "/portal/elsewhere", "//evil.test/x", ""} {
-		ts := newTestServer(t, reportsAPI(bad))
+		ts := newTestServer(t, leadReportsAPI(bad))
 		w := ts.get(sess, BasePath+"/workbooks/2026-11?edition=published&format=xlsx")
 		if w.Code != http.StatusInternalServerError || w.Header().Get("Location") != "" {
 			t.Errorf("API redirect %q: %d to %q", bad, w.Code, w.Header().Get("Location"))
@@ -713,11 +713,11 @@ func TestWorkbookDownloadNeverGoesWhereTheRequestSays(t *testing.T) {
 }
 
 func TestWorkbookDownloadRefusedByTheAPI(t *testing.T) {
-	ts := newTestServer(t, reportsAPI("https://bucket.s3.test/x"))
+	ts := newTestServer(t, leadReportsAPI("https://bucket.s3.test/x"))
 	sess := as("submitter", "HMRC")
 	w := ts.get(sess, BasePath+"/workbooks/2026-11?edition=management&format=xlsx")
 	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "You cannot see this page") || w.Header().Get("Location") != "" {
 		t.Errorf("the management edition for a submitter: %d %q", w.Code, w.Header().Get("Location"))
 	}
-	wantCalls(t, ts.calls(sess), "GET /reports/2026-11?edition=management&format=xlsx")
+	leadWantCalls(t, ts.leadCalls(sess), "GET /reports/2026-11?edition=management&format=xlsx")
 }

@@ -72,8 +72,8 @@ func leadSize(bytes int) string {
 	}
 }
 
-// workbooks lists the downloads.
-func (s *Server) workbooks(w http.ResponseWriter, r *http.Request, sess *Session) {
+// leadWorkbooks lists the downloads.
+func (s *Server) leadWorkbooks(w http.ResponseWriter, r *http.Request, sess *Session) {
 	var list struct {
 		Rollups []leadRollup `json:"rollups"`
 	}
@@ -126,11 +126,11 @@ func leadFindReport(reps []leadReport, edition, format string) (leadReport, bool
 	return leadReport{}, false
 }
 
-// workbookDownload sends the browser to a workbook: the month, edition, format and
+// leadWorkbookDownload sends the browser to a workbook: the month, edition, format and
 // revision are checked against what the service makes, the API is asked for the
 // workbook, and its redirect is passed on. Nothing in the request can choose where the
 // browser goes.
-func (s *Server) workbookDownload(w http.ResponseWriter, r *http.Request, sess *Session) {
+func (s *Server) leadWorkbookDownload(w http.ResponseWriter, r *http.Request, sess *Session) {
 	m, err := period.ParseMonth(r.PathValue("month"))
 	q := r.URL.Query()
 	edition, format, revision := q.Get("edition"), q.Get("format"), q.Get("revision")
@@ -148,7 +148,7 @@ func (s *Server) workbookDownload(w http.ResponseWriter, r *http.Request, sess *
 	if revision != "" {
 		query.Set("revision", revision)
 	}
-	to, err := s.api.location(r.Context(), sess, apiPath("reports", m.String()), query)
+	to, err := s.api.redirectTarget(r.Context(), sess, apiPath("reports", m.String()), query)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -165,10 +165,10 @@ func leadKnown(v string, allowed ...string) bool {
 	return false
 }
 
-// location calls GET path, which the API answers with a redirect (303 to a presigned
+// redirectTarget calls GET path, which the API answers with a redirect (303 to a presigned
 // URL), and returns where the redirect points without following it: the browser fetches
 // the file, not the portal. Any other answer is an error, a refusal an *APIError.
-func (c *apiClient) location(ctx context.Context, sess *Session, path string, query url.Values) (string, error) {
+func (c *apiClient) redirectTarget(ctx context.Context, sess *Session, path string, query url.Values) (string, error) {
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
