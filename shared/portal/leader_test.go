@@ -574,7 +574,7 @@ func TestReferenceQuarterFollowsTheAPIsDueDates(t *testing.T) {
 		want := period.ReferenceQuarter(month, dueDays)
 		ts := newTestServer(t, newLeadAPI().withCollection(dueDays, leadStates()))
 		sess := as("admin", "")
-		got, c, err := ts.leadReferenceQuarter(t.Context(), sess)
+		got, c, err := ts.leadReferenceQuarter(ts.ctx(), sess)
 		if err != nil || got != want || c.Period != want.String() {
 			t.Errorf("DUE_DAYS %d: %v (collection of %s) %v, want %v", dueDays, got, c.Period, err, want)
 		}

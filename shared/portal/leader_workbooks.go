@@ -169,7 +169,11 @@ func leadKnown(v string, allowed ...string) bool {
 // URL), and returns where the redirect points without following it: the browser fetches
 // the file, not the portal. Any other answer is an error, a refusal an *APIError.
 func (c *apiClient) redirectTarget(ctx context.Context, sess *Session, path string, query url.Values) (string, error) {
-	u := c.base + path
+	base := urlsOf(ctx).api
+	if base == "" {
+		return "", fmt.Errorf("GET %s: no API URL for this request", path)
+	}
+	u := base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
