@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -97,4 +98,10 @@ func (ts *testServer) post(sess *Session, target string, form url.Values) *httpt
 	w := httptest.NewRecorder()
 	ts.ServeHTTP(w, r)
 	return w
+}
+
+// ctx is a request's context for calling a page's helpers directly: it knows the API's URL
+// as ServeHTTP would have put it there.
+func (ts *testServer) ctx() context.Context {
+	return context.WithValue(ts.t.Context(), urlsKey{}, urls{api: ts.api.URL, base: ts.cfg.BaseURL})
 }
