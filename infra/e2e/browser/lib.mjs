@@ -76,9 +76,14 @@ export async function launch () {
   })
 }
 
-/** A page in a new context of its own: no cookies or storage shared with other pages. */
+/**
+ * A page in a new context of its own: no cookies or storage shared with other pages. Waits
+ * give up after 15 seconds (Playwright's default is 30): a page that has not come by then is
+ * not coming, and a failing run should say so soon.
+ */
 export async function newPage (browser, contextOptions = {}) {
   const context = await browser.newContext({ locale: 'en-GB', ...contextOptions })
+  context.setDefaultTimeout(15_000)
   return context.newPage()
 }
 
