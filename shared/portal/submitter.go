@@ -522,6 +522,7 @@ func (s *Server) retTemplate(w http.ResponseWriter, r *http.Request, sess *Sessi
 // retFigure is one answer of a return, as people read it.
 type retFigure struct {
 	Key, Label, Value string
+	Multiline         bool // text whose line breaks are kept (notes)
 }
 
 // retSection is a section of the return with the answers it gives.
@@ -576,7 +577,7 @@ func retSections(values map[string]json.RawMessage) []retSection {
 			if f.Section.ID != sec.ID || !ok || f.Key == workforce.KeyRevisionReason {
 				continue
 			}
-			rs.Figures = append(rs.Figures, retFigure{Key: f.Key, Label: f.Label, Value: retValueText(f, raw)})
+			rs.Figures = append(rs.Figures, retFigure{Key: f.Key, Label: f.Label, Value: retValueText(f, raw), Multiline: f.Multiline})
 		}
 		if len(rs.Figures) > 0 {
 			out = append(out, rs)
