@@ -36,6 +36,7 @@ type retAPI struct {
 	t        *testing.T
 	store    *memstore.Store
 	svc      *workforce.Service
+	api      *httpapi.API
 	handlers map[string]httpapi.Handler
 	now      time.Time
 
@@ -81,6 +82,7 @@ func newRetAPI(t *testing.T) *retAPI {
 			a.mu.Unlock()
 			return []byte("PK\x03\x04 a template for " + prefill["org"] + " " + prefill["period"]), nil
 		}}
+	a.api = api
 	a.handlers = map[string]httpapi.Handler{}
 	for _, r := range httpapi.Routes {
 		if a.handlers[r.Function] == nil {
