@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -147,7 +148,7 @@ func extractServer(t *testing.T) (*testServer, *retAPI, *retS3, *ingest.Service)
 	ts, a := retServer(t)
 	s3 := newRetS3(t)
 	svc := &ingest.Service{Extracts: &retExtracts{m: map[string]ingest.Extract{}}, Objects: s3, Returns: a.svc,
-		Now: func() time.Time { return testNow }}
+		Now: func() time.Time { return testNow }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	a.api.Extracts = svc
 	return ts, a, s3, svc
 }
