@@ -43,15 +43,7 @@ func init() {
 			{"POST " + q + "/versions/{n}/sign-off", s.retSignOff},
 		}
 	})
-	addFuncs(map[string]any{
-		"retDate": func(t time.Time) string { return t.In(london).Format("2 January 2006") },
-		"retPlural": func(n int, one, many string) string {
-			if n == 1 {
-				return one
-			}
-			return many
-		},
-	})
+	addFuncs(map[string]any{"retPlural": plural})
 }
 
 // retCalendar is the collection's calendar, as the API loads it: DUE_DAYS (default 30) and
@@ -437,6 +429,7 @@ type retQuarterPage struct {
 	Current     *retView
 	History     []retHistoryRow
 	CanSend     bool
+	CanExtract  bool // a staff extract is for a civil-service organisation
 	TemplateURL string
 	UploadURL   string
 	ExtractURL  string
@@ -460,6 +453,7 @@ func (s *Server) retQuarter(w http.ResponseWriter, r *http.Request, sess *Sessio
 		return
 	}
 	data := retQuarterPage{retQuarterHead: head, Current: cur, CanSend: retCanSend(sess, org),
+		CanExtract:  retCanSend(sess, org) && head.Org.Kind == workforce.CivilService,
 		TemplateURL: s.retPath(org, q, "template"), UploadURL: s.retPath(org, q, "upload"), ExtractURL: s.retPath(org, q, "extract")}
 	var summary *retSummary
 	if cur != nil {
@@ -688,6 +682,15 @@ func (s *Server) retVersionPage(w http.ResponseWriter, r *http.Request, sess *Se
 	}
 	// Only the current version can be signed off, once.
 	data.CanSignOff = retCanSignOff(sess, org) && v.Current && v.SignOff == nil
+	if !data.CanSignOff {
+		// The error is about the sign-off: without the button, it links to what the
+		// page says of the sign-off.
+		for i := range errs {
+			if errs[i].Href == "#sign-off" {
+				errs[i].Href = "#sign-off-status"
+			}
+		}
+	}
 	s.render(w, r, status, "returns-version", sess, data, errs...)
 }
 

@@ -223,6 +223,16 @@ func TestQuarterPageShowsStatusTemplateUploadAndHistory(t *testing.T) {
 	if strings.Contains(page, ">Upload a return<") || !strings.Contains(page, ">Download the template<") {
 		t.Error("an approver is offered the upload, or not the template")
 	}
+	if strings.Contains(page, "staff extract") {
+		t.Error("an approver is offered the staff extract")
+	}
+	if page := ts.get(sess, BasePath+"/returns/HMRC/"+q1.String()).Body.String(); !strings.Contains(page, `href="/portal/returns/HMRC/2026-27-Q1/extract">upload a staff extract</a>`) {
+		t.Error("a civil-service organisation is not offered the staff extract")
+	}
+	kent := ts.get(a.session("submitter", "LGA-KENT"), BasePath+"/returns/LGA-KENT/"+q1.String()).Body.String()
+	if strings.Contains(kent, "staff extract") || !strings.Contains(kent, ">Upload a return</a>") {
+		t.Error("a local-government body is offered a staff extract")
+	}
 	// A quarter with nothing yet.
 	page = ts.get(sess, BasePath+"/returns/HMRC/"+q2.String()).Body.String()
 	if !strings.Contains(page, ">Overdue</strong>") || !strings.Contains(page, "No return has been sent for this quarter yet.") {
@@ -355,7 +365,7 @@ func TestApproverSignsOffTheCurrentVersion(t *testing.T) {
 	other.Subject, other.AccessToken = "another-approver", "token-another-approver"
 	a.tokens[other.AccessToken] = other
 	w = ts.post(other, base+"2/sign-off", url.Values{"sha256": {sha}})
-	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), `<a href="#sign-off">Version 2 of HMRC 2026-27-Q1 was signed off on`) {
+	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), `<a href="#sign-off-status">Version 2 of HMRC 2026-27-Q1 was signed off on`) || !strings.Contains(w.Body.String(), `id="sign-off-status"`) {
 		t.Errorf("second sign-off: %d %s", w.Code, w.Body.String())
 	}
 }
