@@ -82,6 +82,8 @@ type (
 		ReceivedAt time.Time `json:"received_at"`
 		SHA256     string    `json:"sha256"`
 		SignedOff  bool      `json:"signed_off"`
+		// SubmittedBy is the sender's token subject, an opaque id.
+		SubmittedBy string `json:"submitted_by"`
 	}
 	retSignOffView struct {
 		Version     int       `json:"version"`
@@ -101,6 +103,7 @@ type (
 		Values         map[string]json.RawMessage `json:"values"`
 		Warnings       []workforce.Problem        `json:"warnings"`
 		ReceivedAt     time.Time                  `json:"received_at"`
+		SubmittedBy    string                     `json:"submitted_by"`
 		Versions       []retVersionRef            `json:"versions"`
 		RevisionReason string                     `json:"revision_reason"`
 		SignOff        *retSignOffView            `json:"sign_off"`
@@ -417,6 +420,7 @@ type retHistoryRow struct {
 	Version    int
 	Href       string
 	ReceivedAt time.Time
+	SentBy     string
 	Warnings   int
 	Reason     string
 	SignedOff  bool
@@ -465,7 +469,7 @@ func (s *Server) retQuarter(w http.ResponseWriter, r *http.Request, sess *Sessio
 		err := retEach(len(refs), func(i int) error {
 			ref := refs[i]
 			row := retHistoryRow{Version: ref.Version, Href: s.retPath(org, q, "versions", strconv.Itoa(ref.Version)),
-				ReceivedAt: ref.ReceivedAt, SignedOff: ref.SignedOff, Current: ref.Version == cur.Version}
+				ReceivedAt: ref.ReceivedAt, SentBy: ref.SubmittedBy, SignedOff: ref.SignedOff, Current: ref.Version == cur.Version}
 			v := cur
 			if ref.Version != cur.Version {
 				var err error

@@ -9,11 +9,10 @@ package portal
 // "Send return" sends exactly the bytes that were checked. The Idempotency-Key is derived
 // from the sealed upload, so a second click sends nothing new.
 //
-// A revision's reason travels inside the return, as the API takes it (revision_reason, a
-// field of the CSV and JSON formats and a question of the template): for a CSV file the
-// portal adds the reason typed on the page as the file's revision_reason row. The API takes
-// no reason beside a file, and the portal does not edit workbooks, so an Excel file must
-// give its reason in the template's question.
+// A revision's reason typed on the page is sealed with the file and sent beside it
+// (?revision_reason= on POST /returns/check and /returns), so the file is sent exactly as
+// it was chosen; the API takes it as the file's revision_reason, and refuses a file that
+// gives a different one.
 
 import (
 	"bytes"
@@ -28,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -79,6 +79,7 @@ type retUpload struct {
 	Format   string `json:"format"` // "xlsx" or "csv"
 	FileName string `json:"name"`
 	Warnings int    `json:"warnings"` // how many the check found: the page asks they were checked
+	Reason   string `json:"reason,omitempty"` // the reason typed on the page, sent beside the file
 	Expires  int64  `json:"exp"`
 	Body     []byte `json:"-"`
 }
@@ -258,22 +259,9 @@ func (s *Server) retUploadPost(w http.ResponseWriter, r *http.Request, sess *Ses
 	p.FileName = u.FileName
 	u.ID, u.Subject, u.Org, u.Period = randomToken(), sess.Subject, p.Org.Code, p.Period.String()
 	u.Expires = s.now().Add(retUploadLifetime).Unix()
-	if p.Reason != "" {
-		switch u.Format {
-		case string(workforce.FormatCSV):
-			body, already := retCSVWithReason(u.Body, p.Reason)
-			if already {
-				p.ReasonError = "Your file already gives a reason for the revision (its revision_reason row). Leave this box empty, or take that row out of the file"
-				s.retRenderUpload(w, r, sess, http.StatusUnprocessableEntity, p)
-				return
-			}
-			u.Body = body
-		default:
-			p.ReasonError = "A reason typed here can be added to a CSV file only. For an Excel file, write the reason in the template's ‘Reason for this revision’ question, under ‘About this return’, and leave this box empty"
-			s.retRenderUpload(w, r, sess, http.StatusUnprocessableEntity, p)
-			return
-		}
-	}
+	// The reason typed on the page goes beside the file (?revision_reason=), whatever its
+	// format: the API takes it as the file's own, and says so if the file gives another.
+	u.Reason = p.Reason
 	s.retCheck(w, r, sess, p, u, false)
 }
 
@@ -317,38 +305,6 @@ func (s *Server) retReadFile(r *http.Request) (retUpload, string) {
 	return retUpload{Format: format, FileName: textsafe.TruncateTo(name, 120), Body: body}, ""
 }
 
-// retCSVWithReason adds the reason to a field,value CSV file as its revision_reason row.
-// already is true when the file gives one itself. A file that is not CSV is left as it is,
-// for the API to say what is wrong with it.
-func retCSVWithReason(body []byte, reason string) (out []byte, already bool) {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))))
-	cr.FieldsPerRecord = -1
-	recs, err := cr.ReadAll()
-	if err != nil {
-		return body, false
-	}
-	for _, rec := range recs {
-		if len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), workforce.KeyRevisionReason) {
-			return body, true
-		}
-	}
-	crlf := bytes.Contains(body, []byte("\r\n"))
-	var b bytes.Buffer
-	b.Write(body)
-	if len(body) > 0 && body[len(body)-1] != '\n' {
-		if crlf {
-			b.WriteString("\r\n")
-		} else {
-			b.WriteString("\n")
-		}
-	}
-	cw := csv.NewWriter(&b)
-	cw.UseCRLF = crlf
-	_ = cw.Write([]string{workforce.KeyRevisionReason, reason})
-	cw.Flush()
-	return b.Bytes(), false
-}
-
 // retChecked is the answer of POST /returns/check.
 type retChecked struct {
 	Org       string                     `json:"org"`
@@ -363,6 +319,9 @@ type retChecked struct {
 // retPostFile sends the upload's file to the API.
 func (s *Server) retPostFile(r *http.Request, sess *Session, apiPath string, u retUpload, idem bool) (answer, error) {
 	req := request{method: http.MethodPost, path: apiPath, body: u.Body, contentType: u.contentType()}
+	if u.Reason != "" {
+		req.query = url.Values{"revision_reason": {u.Reason}}
+	}
 	if idem {
 		req.header = map[string]string{"Idempotency-Key": u.idempotencyKey()}
 	}
@@ -380,9 +339,8 @@ func (s *Server) retRefused(w http.ResponseWriter, r *http.Request, sess *Sessio
 	case http.StatusUnprocessableEntity:
 		var table []workforce.Problem
 		for _, pr := range ae.Problem.Errors {
-			// The reason is the page's own question when the page added it to the file, or
-			// when a CSV file lacks it; a workbook's is a question of the workbook.
-			if pr.Field == workforce.KeyRevisionReason && p.AskReason && (p.Reason != "" || u.Format == string(workforce.FormatCSV)) {
+			// A missing or conflicting reason is the page's own question when it asked one.
+			if pr.Field == workforce.KeyRevisionReason && p.AskReason {
 				if pr.Code == workforce.CodeRevisionReasonRequired {
 					p.ReasonError = "Enter the reason for the revision"
 				} else {

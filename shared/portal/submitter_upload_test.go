@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/period"
+	"github.com/ddat-workforce/returns/shared/returntemplate"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -369,15 +370,15 @@ func TestRevisionCarriesItsReason(t *testing.T) {
 		!strings.Contains(page, `<textarea class="govuk-textarea govuk-textarea--error" id="revision-reason"`) || strings.Contains(page, "Problems in") {
 		t.Fatalf("no reason: %d %s", w.Code, page)
 	}
-	// With one, it travels as the CSV file's revision_reason row.
+	// With one, it travels beside the file, which is sent as it was chosen.
 	reason := "The entrants were undercounted:\nthe apprentices were missing."
 	page = checkPage(t, ts, sess, q2, url.Values{retReasonField: {reason}}, "hmrc.csv", file)
 	if !strings.Contains(page, "it will be version 2") || !strings.Contains(page, "The entrants were undercounted:\nthe apprentices were missing.") {
 		t.Errorf("check page: %s", page)
 	}
 	c := a.callsTo("POST", "/returns/check")
-	if got := string(c[len(c)-1].Body); got != string(file)+"revision_reason,\"The entrants were undercounted:\nthe apprentices were missing.\"\n" {
-		t.Errorf("checked body ends %q", got[len(file):])
+	if last := c[len(c)-1]; string(last.Body) != string(file) || last.Query != (url.Values{"revision_reason": {reason}}).Encode() {
+		t.Errorf("checked %q with query %q", last.Body, last.Query)
 	}
 	w = ts.postMultipart(sess, retURL("HMRC", q2, "/send"), url.Values{retSealedField: {hiddenValue(t, page, retSealedField)}}, "", nil)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != retURL("HMRC", q2, "/sent?version=2") {
@@ -396,18 +397,32 @@ func TestRevisionCarriesItsReason(t *testing.T) {
 	v[workforce.KeyRevisionReason] = "In the file"
 	v["ddat_entrants_total"] = "998"
 	w = ts.postMultipart(sess, retURL("HMRC", q2, "/upload"), url.Values{retReasonField: {"Typed"}}, "hmrc.csv", sample.CSV(v))
-	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `<li><a href="#revision-reason">Your file already gives a reason`) {
-		t.Errorf("two reasons: %d", w.Code)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `<li><a href="#revision-reason">The file gives a reason for the revision and so does the request`) {
+		t.Errorf("two reasons: %d %s", w.Code, w.Body.String())
 	}
 	// The file's own is used when the box is empty.
 	page = checkPage(t, ts, sess, q2, nil, "hmrc.csv", sample.CSV(v))
 	if !strings.Contains(page, "In the file") {
 		t.Error("the file's own reason is not shown")
 	}
-	// A workbook's reason is the workbook's: the portal does not edit workbooks.
-	w = ts.postMultipart(sess, retURL("HMRC", q2, "/upload"), url.Values{retReasonField: {"Typed"}}, "hmrc.xlsx", []byte("PK\x03\x04"))
-	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `<li><a href="#revision-reason">A reason typed here can be added to a CSV file only`) {
-		t.Errorf("workbook with a typed reason: %d", w.Code)
+	// A workbook is sent as it is, its reason typed on the page beside it.
+	delete(v, workforce.KeyRevisionReason)
+	v["ddat_entrants_total"] = "997"
+	tpl, err := returntemplate.Template(returntemplate.TemplateOptions{Organisations: []workforce.Organisation{retHMRC}, Periods: []period.Quarter{q2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := sample.FillTemplate(tpl, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = checkPage(t, ts, sess, q2, url.Values{retReasonField: {"Typed beside the workbook"}}, "hmrc.xlsx", book)
+	w = ts.postMultipart(sess, retURL("HMRC", q2, "/send"), url.Values{retSealedField: {hiddenValue(t, page, retSealedField)}}, "", nil)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("send the workbook: %d %s", w.Code, w.Body.String())
+	}
+	if cur, _ := a.store.Current(context.Background(), "HMRC", q2); cur.Number != 3 || cur.RevisionReason() != "Typed beside the workbook" || cur.Format != string(workforce.FormatXLSX) {
+		t.Errorf("stored version %d (%s), reason %q", cur.Number, cur.Format, cur.RevisionReason())
 	}
 }
 
