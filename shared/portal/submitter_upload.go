@@ -78,7 +78,7 @@ type retUpload struct {
 	Period   string `json:"period"`
 	Format   string `json:"format"` // "xlsx" or "csv"
 	FileName string `json:"name"`
-	Warnings int    `json:"warnings"` // how many the check found: the page asks they were checked
+	Warnings int    `json:"warnings"`         // how many the check found: the page asks they were checked
 	Reason   string `json:"reason,omitempty"` // the reason typed on the page, sent beside the file
 	Expires  int64  `json:"exp"`
 	Body     []byte `json:"-"`
