@@ -97,6 +97,8 @@ func (a *API) returnUpload(r request) (workforce.Upload, error) {
 	}
 	up, err := a.upload(r)
 	up.Format = format
+	// A workbook is sent as it is: its reason for the revision may come beside it.
+	up.RevisionReason = r.QueryStringParameters["revision_reason"]
 	return up, err
 }
 
@@ -203,6 +205,8 @@ type versionRef struct {
 	ReceivedAt time.Time `json:"received_at"`
 	SHA256     string    `json:"sha256"`
 	SignedOff  bool      `json:"signed_off"`
+	// SubmittedBy is who sent the version: the token's subject, an opaque id.
+	SubmittedBy string `json:"submitted_by,omitempty"`
 }
 
 type returnView struct {
@@ -216,6 +220,7 @@ type returnView struct {
 	Values       map[string]any      `json:"values"`
 	Warnings     []workforce.Problem `json:"warnings"`
 	ReceivedAt   time.Time           `json:"received_at"`
+	SubmittedBy  string              `json:"submitted_by,omitempty"` // the token's subject
 	Versions     []versionRef        `json:"versions"`
 	// RevisionReason is why the version was sent: always there from version 2.
 	RevisionReason string       `json:"revision_reason,omitempty"`
@@ -262,7 +267,7 @@ func (a *API) viewVersion(ctx context.Context, r request, org string, q period.Q
 	v := rv.Version
 	view := returnView{Org: v.Org, Period: v.Period.String(), Version: v.Number, Current: v.Number == rv.Current,
 		SubmissionID: v.SubmissionID, SHA256: v.SHA256, Format: v.Format, Values: workforce.TypedValues(v.Values),
-		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, Versions: make([]versionRef, len(rv.History)),
+		Warnings: v.Warnings, ReceivedAt: v.ReceivedAt, SubmittedBy: v.SubmittedBy, Versions: make([]versionRef, len(rv.History)),
 		RevisionReason: v.RevisionReason()}
 	if view.Warnings == nil {
 		view.Warnings = []workforce.Problem{}
@@ -273,7 +278,7 @@ func (a *API) viewVersion(ctx context.Context, r request, org string, q period.Q
 	}
 	for i, x := range rv.History {
 		_, signed := rv.SignOffs[x.Number]
-		view.Versions[i] = versionRef{x.Number, x.ReceivedAt, x.SHA256, signed}
+		view.Versions[i] = versionRef{x.Number, x.ReceivedAt, x.SHA256, signed, x.SubmittedBy}
 	}
 	return jsonResponse(http.StatusOK, view), nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,7 +24,8 @@ type testServer struct {
 	*Server
 	api  *httptest.Server
 	t    *testing.T
-	seen []*http.Request // requests the API stand-in received, with their bodies read
+	mu   sync.Mutex
+	seen []*http.Request // requests the API stand-in received
 }
 
 func newTestServer(t *testing.T, api http.Handler) *testServer {
@@ -35,7 +37,9 @@ func newTestServer(t *testing.T, api http.Handler) *testServer {
 		api = http.NotFoundHandler()
 	}
 	ts.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.mu.Lock()
 		ts.seen = append(ts.seen, r)
+		ts.mu.Unlock()
 		api.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.api.Close)

@@ -157,6 +157,10 @@ type Upload struct {
 	Format         Format
 	Body           []byte
 	IdempotencyKey string
+	// RevisionReason is a reason for the revision given beside the file (?revision_reason=
+	// on POST /returns), for a workbook sent as it is: it counts as the file's
+	// revision_reason, and a file that gives a different one is refused.
+	RevisionReason string
 	// computed is set for a return computed from a staff extract: Body is then the
 	// computed fields, the hash and row count are the extract's, and no file is kept.
 	computed *Computed
@@ -200,6 +204,22 @@ func (s *Service) Register(ctx context.Context) (Register, error) {
 
 func forbiddenWrite(p Principal, org string) error {
 	return Errorf(EForbidden, "You can submit returns only for your own organisation (%s), not %s.", textsafe.OrNone(p.Org), strings.ToUpper(strings.TrimSpace(org)))
+}
+
+// withReason adds a revision reason given beside the file to its fields. The file's own
+// reason, if it has one, must say the same.
+func withReason(raw []RawField, reason string) ([]RawField, error) {
+	if reason == "" {
+		return raw, nil
+	}
+	switch own := rawValue(raw, KeyRevisionReason); {
+	case own == "":
+		return append(raw, RawField{Key: KeyRevisionReason, Value: reason}), nil
+	case own != strings.TrimSpace(reason):
+		return nil, Invalid("The return has 1 problem; nothing was stored.", []Problem{{Field: KeyRevisionReason,
+			Code: "revision_reason_twice", Message: "The file gives a reason for the revision and so does the request, and they differ. Give the reason once."}})
+	}
+	return raw, nil
 }
 
 // rawValue is the value given for key, "" if none.
@@ -248,6 +268,9 @@ func (s *Service) Submit(ctx context.Context, up Upload) (r Receipt, created boo
 func (s *Service) checkOne(ctx context.Context, up Upload, received time.Time) (Return, error) {
 	raw, err := s.parse(up)
 	if err != nil {
+		return Return{}, err
+	}
+	if raw, err = withReason(raw, up.RevisionReason); err != nil {
 		return Return{}, err
 	}
 	// Whose return it is decides who may send it, before anything about its content
@@ -373,6 +396,10 @@ func (s *Service) parse(up Upload) ([]RawField, error) {
 func (s *Service) submit(ctx context.Context, up Upload, check func(context.Context, time.Time) ([]Return, error)) ([]Receipt, bool, error) {
 	received := s.now()
 	requestHash := sha256Hex(append([]byte(string(up.Format)+"\n"), up.Body...))
+	if up.RevisionReason != "" {
+		// The same file with another reason is another request.
+		requestHash = sha256Hex([]byte(requestHash + "\n" + up.RevisionReason))
+	}
 	if up.IdempotencyKey != "" {
 		if rec, err := s.replay(ctx, up, requestHash); rec != nil || err != nil {
 			return recReceipts(rec), rec != nil && rec.Created, err
