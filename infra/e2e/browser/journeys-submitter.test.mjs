@@ -431,3 +431,134 @@ test("HMRC's approver signs off the current version", async () => {
   await screenshot(approver, 'signed-off')
   await approver.context().close()
 })
+
+// ---- A staff extract: the Ministry of Justice's, for the newest quarter it still owes ----
+
+// A record-level extract of 150 people, as an HR system exports it: one in five in DDaT, two
+// of whom joined DDaT in the quarter through early-career routes. broken names the rows to
+// spoil: { row: { column: value } }, counting rows from 1 after the header.
+function staffExtract (quarter, broken = {}) {
+  const [, year, q] = /^(\d{4})-\d{2}-Q([1-4])$/.exec(quarter)
+  const startMonth = [4, 7, 10, 1][q - 1]
+  const startYear = Number(year) + (q === '4' ? 1 : 0)
+  const inQuarter = `${startYear}-${String(startMonth).padStart(2, '0')}-11`
+  const grades = ['AA', 'EO', 'HEO', 'SEO', 'G7', 'G6', 'SCS1']
+  const families = ['Architecture', 'Data', 'IT Operations', 'Product and Delivery', 'Software Development', 'User-Centred Design']
+  const header = ['Staff Ref', 'Grade', 'Profession', 'Job Family', 'FTE', 'In Post', 'DDaT Start Date', 'Entry Route']
+  const rows = []
+  for (let i = 1; i <= 150; i++) {
+    const ddat = i % 5 === 0
+    const row = {
+      'Staff Ref': `ZZMOJ${String(i).padStart(5, '0')}`,
+      Grade: grades[i % grades.length],
+      Profession: ddat ? 'DDaT' : 'Operational Delivery',
+      'Job Family': ddat ? families[i % families.length] : '',
+      FTE: i % 4 === 0 ? '0.6' : '1',
+      'In Post': 'yes',
+      'DDaT Start Date': ddat ? (i <= 10 ? inQuarter : '2019-05-01') : '',
+      'Entry Route': ddat ? (i === 5 ? 'apprenticeship' : i === 10 ? 'graduate programme' : 'experienced hire') : ''
+    }
+    Object.assign(row, broken[i] ?? {})
+    rows.push(header.map((h) => row[h]).join(','))
+  }
+  return [header.join(','), ...rows].join('\n') + '\n'
+}
+
+// What the Ministry of Justice answers beside its extract.
+async function answerExtractQuestions (page) {
+  await page.getByLabel('Contact name').fill('MOJ Workforce Analyst')
+  await page.getByLabel('Contact email').fill('workforce@justice.example.gov.uk')
+  await page.getByRole('group', { name: 'Digital leader on the executive committee' }).getByLabel('Yes').check()
+  await page.getByRole('group', { name: 'Digital non-executive director on the board' }).getByLabel('No').check()
+  await page.getByLabel('Directors and directors general appointed').fill('2')
+  await page.getByLabel('…of whom assessed on digital and data skills').fill('1')
+  await page.getByLabel('Digital and data director and DG roles').fill('3')
+  await page.getByLabel('…of which with a succession plan').fill('2')
+  await page.getByLabel('Civil Service Leadership Group members', { exact: true }).fill('6')
+  await page.getByLabel('…of whom have attended an AI immersion workshop').fill('4')
+}
+
+// The extract's page says it is being read until the service has read it: check again, as
+// its button says, until it says otherwise (bounded, so a stuck extract fails the test).
+async function untilRead (page) {
+  for (let i = 0; i < 300; i++) {
+    const again = page.getByRole('button', { name: 'Check again' })
+    if (await again.count() === 0) return
+    await Promise.all([page.waitForNavigation(), again.click()])
+  }
+  assert.fail(`the extract is still being read: ${page.url()}`)
+}
+
+let moj // the Ministry of Justice's submitter
+let mojPeriod
+
+test('Upload a staff extract: the questions an extract cannot answer, and the file', async () => {
+  moj = await newPage(browser)
+  await signIn(moj, { role: 'submitter', org: 'Ministry of Justice (MOJ)' })
+  await heading(moj, 'Your returns')
+  const rows = moj.getByRole('table', { name: 'Returns for Ministry of Justice' }).locator('tbody tr')
+  for (let i = 0; i < await rows.count() && !mojPeriod; i++) {
+    const tag = (await rows.nth(i).locator('.govuk-tag').innerText()).trim()
+    if (owedTags.some((t) => t.toLowerCase() === tag.toLowerCase())) {
+      mojPeriod = (await rows.nth(i).getByRole('link').innerText()).replace(/\s*return$/, '').trim()
+    }
+  }
+  assert.ok(mojPeriod, 'a quarter the Ministry of Justice still owes')
+  await moj.getByRole('link', { name: `${mojPeriod} return` }).click()
+  await moj.getByRole('link', { name: 'upload a staff extract' }).click()
+  await heading(moj, 'Upload a staff extract')
+  await axeCheck(moj, 'upload a staff extract')
+  await screenshot(moj, 'extract-upload')
+
+  // Nothing answered, no file.
+  await moj.getByRole('button', { name: 'Send the extract' }).click()
+  const summary = await errorSummary(moj)
+  const hrefs = await summary.getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+  assert.ok(hrefs.includes('#file'), `the error summary asks for the file: ${hrefs}`)
+  for (const href of hrefs) assert.equal(await moj.locator(href).count(), 1, `${href} is on the page`)
+  await heading(moj, 'Upload a staff extract')
+  await axeCheck(moj, 'upload a staff extract: nothing answered')
+  await screenshot(moj, 'extract-upload-error')
+})
+
+test('a staff extract with mistakes is read and rejected, naming rows and columns but not their values', async () => {
+  await answerExtractQuestions(moj)
+  const file = path.join(tmp, `moj-${mojPeriod}-with-mistakes.csv`)
+  await writeFile(file, staffExtract(mojPeriod, { 3: { FTE: '2.5' }, 7: { 'In Post': 'perhaps' } }))
+  await moj.getByLabel('Upload a file').setInputFiles(file)
+  await moj.getByRole('button', { name: 'Send the extract' }).click()
+  await moj.waitForURL(/\/portal\/extracts\//)
+  await untilRead(moj)
+  await moj.getByRole('table', { name: 'Problems in the extract' }).waitFor()
+  const text = await moj.getByRole('table', { name: 'Problems in the extract' }).innerText()
+  for (const row of ['4', '8']) assert.match(text, new RegExp(`\\b${row}\\b`), `a problem names row ${row} (the header is row 1):\n${text}`)
+  assert.ok(!text.includes('2.5') && !text.includes('perhaps'), 'no value from the file is quoted')
+  assert.match(await moj.locator('.govuk-summary-list').first().innerText(), /Rejected/)
+  await axeCheck(moj, 'staff extract rejected')
+  await screenshot(moj, 'extract-rejected')
+})
+
+test('the corrected extract is accepted and makes version 1, sent as a staff extract', async () => {
+  await moj.getByRole('link', { name: 'Upload the corrected extract' }).click()
+  await heading(moj, 'Upload a staff extract')
+  await answerExtractQuestions(moj)
+  const file = path.join(tmp, `moj-${mojPeriod}.csv`)
+  await writeFile(file, staffExtract(mojPeriod))
+  await moj.getByLabel('Upload a file').setInputFiles(file)
+  await moj.getByRole('button', { name: 'Send the extract' }).click()
+  await moj.waitForURL(/\/portal\/extracts\//)
+  await untilRead(moj)
+  const panel = moj.locator('.govuk-panel--confirmation')
+  await panel.waitFor()
+  assert.match(await panel.innerText(), new RegExp(`Version 1 of the return for ${mojPeriod}`))
+  assert.match(await moj.locator('.govuk-summary-list').first().innerText(), /Rows read\s+150/)
+  await axeCheck(moj, 'staff extract accepted')
+  await screenshot(moj, 'extract-accepted')
+
+  await moj.getByRole('link', { name: 'View the version the extract made' }).click()
+  await heading(moj, `Version 1 of the return for ${mojPeriod}`)
+  assert.match(await main(moj).locator('.govuk-summary-list').first().innerText(), /Sent as\s+Staff extract/)
+  // 150 people, one in five in DDaT.
+  assert.match(await main(moj).innerText(), /DDaT profession headcount\s+30\b/)
+  await moj.context().close()
+})
