@@ -60,8 +60,31 @@ func (a *API) getTemplate(ctx context.Context, r request) (events.APIGatewayV2HT
 			prefill[workforce.KeyPeriod] = q.String()
 		}
 	}
+	figures := r.QueryStringParameters["figures"]
+	if figures != "" && (figures != "previous" || org == "" || prefill[workforce.KeyPeriod] == "") {
+		ps = append(ps, workforce.Problem{Field: "figures", Code: "invalid_figures",
+			Message: "figures=previous fills in the figures of the quarter before period, for org; give both, and no other value."})
+	}
 	if len(ps) > 0 {
 		return events.APIGatewayV2HTTPResponse{}, badParams("The template cannot be pre-filled as asked.", ps...)
+	}
+	if figures == "previous" {
+		// Last quarter's figures, to edit: read as GET /returns would read them, so only
+		// someone who may read the organisation's returns gets them.
+		q := period.MustQuarter(prefill[workforce.KeyPeriod])
+		rv, err := a.Service.View(ctx, r.principal, org, q.Prev(), 0)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		for k, v := range rv.Version.Values {
+			switch k {
+			case workforce.KeyOrg, workforce.KeyPeriod, workforce.KeyRevisionReason, workforce.KeyNotes:
+				continue // this quarter's own
+			}
+			if _, ok := workforce.FieldByKey(k); ok {
+				prefill[k] = v
+			}
+		}
 	}
 	b, err := a.Template(orgs, periods, prefill)
 	if err != nil {

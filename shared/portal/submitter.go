@@ -435,6 +435,9 @@ type retQuarterPage struct {
 	CanSend     bool
 	CanExtract  bool // a staff extract is for a civil-service organisation
 	TemplateURL string
+	// PreviousURL is the template with the quarter before's figures, when it has a return.
+	PreviousURL string
+	Previous    string // that quarter
 	UploadURL   string
 	ExtractURL  string
 }
@@ -459,6 +462,9 @@ func (s *Server) retQuarter(w http.ResponseWriter, r *http.Request, sess *Sessio
 	data := retQuarterPage{retQuarterHead: head, Current: cur, CanSend: retCanSend(sess, org),
 		CanExtract:  retCanSend(sess, org) && head.Org.Kind == workforce.CivilService,
 		TemplateURL: s.retPath(org, q, "template"), UploadURL: s.retPath(org, q, "upload"), ExtractURL: s.retPath(org, q, "extract")}
+	if prev, err := s.retCurrent(ctx, sess, org, q.Prev()); err == nil && prev != nil {
+		data.PreviousURL, data.Previous = data.TemplateURL+"?figures=previous", q.Prev().String()
+	}
 	var summary *retSummary
 	if cur != nil {
 		summary = &retSummary{Org: cur.Org, Period: cur.Period, Version: cur.Version, ReceivedAt: cur.ReceivedAt}
@@ -500,8 +506,11 @@ func (s *Server) retTemplate(w http.ResponseWriter, r *http.Request, sess *Sessi
 	if !ok {
 		return
 	}
-	a, err := s.api.do(r.Context(), sess, request{method: http.MethodGet, path: "/template",
-		query: url.Values{"org": {org}, "period": {q.String()}}})
+	query := url.Values{"org": {org}, "period": {q.String()}}
+	if r.URL.Query().Get("figures") == "previous" {
+		query.Set("figures", "previous") // last quarter's figures, to edit
+	}
+	a, err := s.api.do(r.Context(), sess, request{method: http.MethodGet, path: "/template", query: query})
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -257,7 +257,34 @@ func TestTemplateIsTheAPIsPreFilledForTheQuarter(t *testing.T) {
 	if c := a.callsTo("GET", "/template"); len(c) != 1 || c[0].Query != "org=HMRC&period=2026-27-Q2" {
 		t.Errorf("GET /template calls: %v", c)
 	}
+	// Last quarter's figures, to edit, are asked of the API as figures=previous.
+	a.at(time.Date(2026, 7, 10, 9, 0, 0, 0, time.UTC))
+	a.submit(sample.Return(retHMRC, q1))
+	a.at(testNow)
+	if w := ts.get(sess, BasePath+"/returns/HMRC/2026-27-Q2/template?figures=previous"); w.Code != http.StatusOK {
+		t.Errorf("with last quarter's figures: %d", w.Code)
+	}
+	if c := a.callsTo("GET", "/template"); len(c) != 2 || c[1].Query != "figures=previous&org=HMRC&period=2026-27-Q2" {
+		t.Errorf("GET /template calls: %v", c)
+	}
 	everyCallCarries(t, a, sess)
+}
+
+// A quarter whose quarter before has a return offers the template with those figures.
+func TestQuarterOffersLastQuartersFigures(t *testing.T) {
+	ts, a := retServer(t)
+	sess := a.session("submitter", "HMRC")
+	const link = "download the template filled in with the figures you sent for 2026-27-Q1"
+	if page := ts.get(sess, BasePath+"/returns/HMRC/2026-27-Q2").Body.String(); strings.Contains(page, link) {
+		t.Error("offered with nothing sent for the quarter before")
+	}
+	a.at(time.Date(2026, 7, 10, 9, 0, 0, 0, time.UTC))
+	a.submit(sample.Return(retHMRC, q1))
+	a.at(testNow)
+	if page := ts.get(sess, BasePath+"/returns/HMRC/2026-27-Q2").Body.String(); !strings.Contains(page, link) ||
+		!strings.Contains(page, `href="/portal/returns/HMRC/2026-27-Q2/template?figures=previous"`) {
+		t.Errorf("not offered: %s", page)
+	}
 }
 
 func TestVersionPageShowsWhatChangedWarningsAndFigures(t *testing.T) {
