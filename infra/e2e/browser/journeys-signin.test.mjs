@@ -74,17 +74,25 @@ test('the start page says what the service is for and offers Sign in', async () 
   await page.context().close()
 })
 
-test('every page carries the security headers', async () => {
-  const page = await newPage(browser)
-  const res = await page.goto(PORTAL_URL)
-  const h = res.headers()
-  assert.ok(h['content-security-policy'], 'a Content-Security-Policy')
-  assert.doesNotMatch(h['content-security-policy'], /unsafe-inline/)
-  assert.match(h['content-security-policy'], /frame-ancestors 'none'/)
-  assert.match(h['strict-transport-security'] ?? '', /max-age=\d+/)
-  assert.ok(h['referrer-policy'], 'a Referrer-Policy')
-  assert.equal(h['x-content-type-options'], 'nosniff')
-  await page.context().close()
+test('every answer carries the security headers: a page, an error page, a signed-in page', async () => {
+  const anon = await newPage(browser)
+  const answers = [
+    ['the start page', await anon.goto(PORTAL_URL)],
+    ['page not found', await anon.goto(PORTAL_URL + '/no-such-page')]
+  ]
+  const page = await submitterPage()
+  answers.push(['the accessibility statement, signed in', await page.goto(PORTAL_URL + '/accessibility')])
+  for (const [what, res] of answers) {
+    const h = res.headers()
+    assert.ok(h['content-security-policy'], `${what}: a Content-Security-Policy`)
+    assert.doesNotMatch(h['content-security-policy'], /unsafe-inline/, what)
+    assert.match(h['content-security-policy'], /frame-ancestors 'none'/, what)
+    assert.match(h['strict-transport-security'] ?? '', /max-age=\d+/, `${what}: HSTS`)
+    assert.ok(h['referrer-policy'], `${what}: a Referrer-Policy`)
+    assert.equal(h['x-content-type-options'], 'nosniff', what)
+    assert.equal(h['cache-control'], 'no-store', `${what}: pages are not cached`)
+  }
+  await anon.context().close()
 })
 
 test('a submitter signs in on the provider page by Role and Organisation and lands on Your returns', async () => {
