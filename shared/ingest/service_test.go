@@ -35,62 +35,6 @@ var (
 	now   = time.Date(2025, 7, 20, 9, 0, 0, 0, time.UTC)
 )
 
-// extracts is an in-memory ingest.Store, honouring its conditions.
-type extracts struct {
-	mu       sync.Mutex
-	m        map[string]ingest.Extract
-	failNext error // the next UpdateExtract fails with it
-}
-
-func (s *extracts) CreateExtract(_ context.Context, e ingest.Extract) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.m[e.ID]; ok {
-		return errors.New("exists")
-	}
-	s.m[e.ID] = e
-	return nil
-}
-
-func (s *extracts) Extract(_ context.Context, id string) (*ingest.Extract, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[id]
-	if !ok {
-		return nil, nil
-	}
-	return &e, nil
-}
-
-func (s *extracts) ClaimExtract(_ context.Context, id string, now, until time.Time) (*ingest.Extract, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[id]
-	if !ok {
-		return nil, false, nil
-	}
-	if e.Status != ingest.Pending && !(e.Status == ingest.Processing && e.LeaseUntil.Before(now)) {
-		return &e, false, nil
-	}
-	e.Status, e.LeaseUntil, e.StartedAt = ingest.Processing, until, now
-	s.m[id] = e
-	return &e, true, nil
-}
-
-func (s *extracts) UpdateExtract(_ context.Context, e ingest.Extract, from ingest.Status) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.failNext; err != nil {
-		s.failNext = nil
-		return err
-	}
-	if s.m[e.ID].Status != from {
-		return ingest.ErrStatusChanged
-	}
-	s.m[e.ID] = e
-	return nil
-}
-
 // bucket is an in-memory ingest.Objects that records what was presigned.
 type bucket struct {
 	mu      sync.Mutex
@@ -143,7 +87,7 @@ func (b *bucket) DeleteExtract(_ context.Context, key, _ string) error {
 
 type env struct {
 	store   *memstore.Store
-	records *extracts
+	records *memstore.Extracts
 	bucket  *bucket
 	svc     *ingest.Service
 }
@@ -151,7 +95,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := func() time.Time { return now }
-	e := &env{store: &memstore.Store{Now: clock}, records: &extracts{m: map[string]ingest.Extract{}},
+	e := &env{store: &memstore.Store{Now: clock}, records: &memstore.Extracts{},
 		bucket: &bucket{objects: map[string]stored{}, signed: map[string]stored{}}}
 	for _, o := range []workforce.Organisation{
 		{Code: "HMRC", Name: "HM Revenue and Customs", Kind: workforce.CivilService, BaselineHeadcount: 60000},

@@ -241,28 +241,14 @@ var adminStages = map[string]string{
 // adminMissing lists the organisations that have not sent their return for the reference
 // quarter (or ?period=), with the reminders they have been sent.
 func (s *Server) adminMissing(w http.ResponseWriter, r *http.Request, sess *Session) {
-	ctx := r.Context()
-	q, asked, problem := leadQuarterChoice(r)
-	v := adminMissingView{Asked: asked}
-	if problem != "" {
-		v.Problem = problem
-		s.render(w, r, http.StatusBadRequest, "admin-missing", sess, v, FormError{Href: "#period", Text: problem})
-		return
-	}
-	var c leadCollection
-	var err error
-	if q.IsZero() {
-		q, c, err = s.leadReferenceQuarter(ctx, sess)
-	} else {
-		err = s.api.getJSON(ctx, sess, apiPath("collection", q.String()), nil, &c)
-	}
-	if asked != "" && apiStatus(err) == http.StatusNotFound {
-		v.Problem = "There are no returns for " + leadQuarterName(q.String()) + ": " + strings.TrimSuffix(leadAPIDetail(err), ".") + "."
-		s.render(w, r, http.StatusNotFound, "admin-missing", sess, v, FormError{Href: "#period", Text: v.Problem})
-		return
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
+	var v adminMissingView
+	q, c, ok := s.leadCollectionFor(w, r, sess, func(status int, asked, problem string) {
+		v.Asked, v.Problem = asked, problem
+		if status != 0 {
+			s.render(w, r, status, "admin-missing", sess, v, FormError{Href: "#period", Text: problem})
+		}
+	})
+	if !ok {
 		return
 	}
 	v.Quarter, v.Due, v.Expected = leadQuarterLong(q.String()), leadDate(c.Schedule.Due), len(c.Organisations)

@@ -575,33 +575,49 @@ type leadOrganisationRow struct {
 	Warnings         int
 }
 
+// leadCollectionFor reads the collection of the quarter a page was asked for (?period=),
+// or of the reference quarter. show is told what was asked, and, with a status, the
+// problem to show on the quarter's field (a quarter that is not one, or one the
+// collection does not have); ok is false when the page has been answered.
+func (s *Server) leadCollectionFor(w http.ResponseWriter, r *http.Request, sess *Session, show func(status int, asked, problem string)) (period.Quarter, leadCollection, bool) {
+	q, asked, problem := leadQuarterChoice(r)
+	if problem != "" {
+		show(http.StatusBadRequest, asked, problem)
+		return q, leadCollection{}, false
+	}
+	var c leadCollection
+	var err error
+	if q.IsZero() {
+		q, c, err = s.leadReferenceQuarter(r.Context(), sess)
+	} else {
+		err = s.api.getJSON(r.Context(), sess, apiPath("collection", q.String()), nil, &c)
+	}
+	if asked != "" && apiStatus(err) == http.StatusNotFound {
+		show(http.StatusNotFound, asked, "There are no returns for "+leadQuarterName(q.String())+": "+strings.TrimSuffix(leadAPIDetail(err), ".")+".")
+		return q, c, false
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return q, c, false
+	}
+	show(0, asked, "")
+	return q, c, true
+}
+
 // leadOrganisations lists every organisation expected for a quarter with where its return
 // stands: sent (on time or late, with warnings or not), not yet due, or overdue. The state
 // is the collection's (GET /collection/{period}); the warnings are the metrics' (GET
 // /metrics/{period}).
 func (s *Server) leadOrganisations(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx := r.Context()
-	q, asked, problem := leadQuarterChoice(r)
-	v := leadOrganisationsView{Asked: asked}
-	if problem != "" {
-		v.Problem = problem
-		s.render(w, r, http.StatusBadRequest, "organisations", sess, v, FormError{Href: "#period", Text: problem})
-		return
-	}
-	var c leadCollection
-	var err error
-	if q.IsZero() {
-		q, c, err = s.leadReferenceQuarter(ctx, sess)
-	} else {
-		err = s.api.getJSON(ctx, sess, apiPath("collection", q.String()), nil, &c)
-	}
-	if asked != "" && apiStatus(err) == http.StatusNotFound {
-		v.Problem = "There are no returns for " + leadQuarterName(q.String()) + ": " + strings.TrimSuffix(leadAPIDetail(err), ".") + "."
-		s.render(w, r, http.StatusNotFound, "organisations", sess, v, FormError{Href: "#period", Text: v.Problem})
-		return
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
+	var v leadOrganisationsView
+	q, c, ok := s.leadCollectionFor(w, r, sess, func(status int, asked, problem string) {
+		v.Asked, v.Problem = asked, problem
+		if status != 0 {
+			s.render(w, r, status, "organisations", sess, v, FormError{Href: "#period", Text: problem})
+		}
+	})
+	if !ok {
 		return
 	}
 	// The metrics answer only for quarters that have ended; a later quarter has no

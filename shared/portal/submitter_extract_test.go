@@ -3,7 +3,6 @@ package portal
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,61 +15,12 @@ import (
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/ingest"
+	"github.com/ddat-workforce/returns/shared/testsupport/memstore"
 	"github.com/ddat-workforce/returns/shared/testsupport/sample"
 )
 
 // The staff extract's tests run the real ingest service behind the API stand-in, over an
 // in-memory extract store and a stand-in for S3 that takes the presigned PUT.
-
-type retExtracts struct {
-	mu sync.Mutex
-	m  map[string]ingest.Extract
-}
-
-func (s *retExtracts) CreateExtract(_ context.Context, e ingest.Extract) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.m[e.ID]; ok {
-		return errors.New("exists")
-	}
-	s.m[e.ID] = e
-	return nil
-}
-
-func (s *retExtracts) Extract(_ context.Context, id string) (*ingest.Extract, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[id]
-	if !ok {
-		return nil, nil
-	}
-	return &e, nil
-}
-
-func (s *retExtracts) ClaimExtract(_ context.Context, id string, now, until time.Time) (*ingest.Extract, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[id]
-	if !ok {
-		return nil, false, nil
-	}
-	if e.Status != ingest.Pending && !(e.Status == ingest.Processing && e.LeaseUntil.Before(now)) {
-		return &e, false, nil
-	}
-	e.Status, e.LeaseUntil, e.StartedAt = ingest.Processing, until, now
-	s.m[id] = e
-	return &e, true, nil
-}
-
-func (s *retExtracts) UpdateExtract(_ context.Context, e ingest.Extract, from ingest.Status) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m[e.ID].Status != from {
-		return ingest.ErrStatusChanged
-	}
-	s.m[e.ID] = e
-	return nil
-}
 
 // retS3 is S3 for presigned PUTs: it takes one only with the signed type and size, and
 // records what it was sent.
@@ -147,7 +97,7 @@ func extractServer(t *testing.T) (*testServer, *retAPI, *retS3, *ingest.Service)
 	t.Helper()
 	ts, a := retServer(t)
 	s3 := newRetS3(t)
-	svc := &ingest.Service{Extracts: &retExtracts{m: map[string]ingest.Extract{}}, Objects: s3, Returns: a.svc,
+	svc := &ingest.Service{Extracts: &memstore.Extracts{}, Objects: s3, Returns: a.svc,
 		Now: func() time.Time { return testNow }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	a.api.Extracts = svc
 	return ts, a, s3, svc
