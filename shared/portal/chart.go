@@ -250,9 +250,16 @@ func (c chart) SVG() template.HTML {
 	// Quarter labels: at most chartXLabels of them, always the last.
 	xs := chartXs(len(c.Points))
 	for i, show := range chartLabelled(xs) {
-		if show {
-			fmt.Fprintf(&b, `<text x="%s" y="%d" text-anchor="middle">%s</text>`, num(xs[i]), chartBottom+24, esc(c.Points[i].Label))
+		if !show {
+			continue
 		}
+		// The last point is at the plot's right edge: its label ends there rather than
+		// centring on it, so it is not cut off by the edge of the chart.
+		x, anchor := xs[i], "middle"
+		if i == len(xs)-1 && len(xs) > 1 {
+			x, anchor = float64(chartWidth-4), "end"
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%d" text-anchor="%s">%s</text>`, num(x), chartBottom+24, anchor, esc(c.Points[i].Label))
 	}
 	b.WriteString(`</g>`)
 
