@@ -163,6 +163,11 @@ func (rs *Rows) Next() bool {
 	rs.arena = rs.arena[:0]
 	rs.spans = rs.spans[:0]
 	for {
+		if ok, err := rs.fastCell(); err != nil {
+			return rs.fail(err)
+		} else if ok {
+			continue
+		}
 		if err := sc.next(); err != nil {
 			return rs.fail(err)
 		}
@@ -284,18 +289,10 @@ func (rs *Rows) readCell() error {
 			c.typ = cellTypeOf(a.value)
 		}
 	}
-	col := rs.cellCol + 1
-	if len(ref) > 0 {
-		cc, ok := cellColumn(ref)
-		if !ok {
-			return errorf(CodeDamaged, rs.part, "row %d has a cell reference %q that is not a cell", rs.num, clip(ref))
-		}
-		col = cc
+	col, err := rs.nextColumn(ref)
+	if err != nil {
+		return err
 	}
-	if col <= rs.cellCol {
-		return errorf(CodeOutOfOrder, rs.part, "row %d has a cell in column %s after one in column %s; cells must be in ascending order (save the workbook again from a spreadsheet application)", rs.num, columnName(col), columnName(rs.cellCol))
-	}
-	rs.cellCol = col
 	depth := sc.depth() // the c element is open
 	vb := rs.vBuf[:0]
 	for {
@@ -335,6 +332,79 @@ func (rs *Rows) readCell() error {
 			}
 		}
 	}
+}
+
+// nextColumn is the column of the cell whose last r attribute is ref (nil when it has
+// none), which must come after the cell before it.
+func (rs *Rows) nextColumn(ref []byte) (int, error) {
+	col := rs.cellCol + 1
+	if len(ref) > 0 {
+		cc, ok := cellColumn(ref)
+		if !ok {
+			return 0, errorf(CodeDamaged, rs.part, "row %d has a cell reference %q that is not a cell", rs.num, clip(ref))
+		}
+		col = cc
+	}
+	if col <= rs.cellCol {
+		return 0, errorf(CodeOutOfOrder, rs.part, "row %d has a cell in column %s after one in column %s; cells must be in ascending order (save the workbook again from a spreadsheet application)", rs.num, columnName(col), columnName(rs.cellCol))
+	}
+	rs.cellCol = col
+	return col, nil
+}
+
+// fastCell reads, on the fast path (fast.go), a cell with at most one value and nothing
+// else: <c …/>, <c …></c> or <c …><v>text</v></c>, to what readCell reads from it. ok is
+// false when the scanner is on anything else, which it has not moved past.
+func (rs *Rows) fastCell() (ok bool, err error) {
+	sc := rs.sc
+	if sc.pendEnd {
+		return false, nil
+	}
+	j, ok := sc.fastOpen(sc.fastSpace(sc.pos), "c")
+	if !ok {
+		return false, nil
+	}
+	var ref []byte // the last r, as in readCell
+	typ, self := tNumber, false
+attrs:
+	for {
+		local, value, k, what := sc.fastAttr(j)
+		j = k
+		switch what {
+		case attrNo:
+			return false, nil
+		case attrSelf:
+			self = true
+			break attrs
+		case attrEnd:
+			break attrs
+		}
+		switch string(local) {
+		case "r":
+			ref = value
+		case "t":
+			typ = cellTypeOf(value)
+		}
+	}
+	var v []byte
+	if !self {
+		open := sc.depth()
+		if open >= sc.maxDepth {
+			return false, nil
+		}
+		if t, k, ok := sc.fastTextElement(j, "v", open+1); ok {
+			v, j = t, k
+		}
+		if j, ok = sc.fastEnd(sc.fastSpace(j), "c"); !ok {
+			return false, nil
+		}
+	}
+	sc.pos = j
+	col, err := rs.nextColumn(ref)
+	if err != nil {
+		return true, err
+	}
+	return true, rs.addCell(&cellState{typ: typ}, col, v)
 }
 
 // cellType is a cell's t attribute, as getValueFrom tells them apart.
