@@ -168,6 +168,14 @@ func (rs *Rows) Next() bool {
 		} else if ok {
 			continue
 		}
+		if rs.fastRowEnd() {
+			continue
+		}
+		if ok, err := rs.fastRowStart(); err != nil {
+			return rs.fail(err)
+		} else if ok {
+			return rs.finishRow()
+		}
 		if err := sc.next(); err != nil {
 			return rs.fail(err)
 		}
@@ -201,18 +209,30 @@ func (rs *Rows) Next() bool {
 
 // rowNumber is the number of the row whose start tag the scanner is on.
 func (rs *Rows) rowNumber() (int, error) {
-	sc := rs.sc
-	n, set := 0, false
-	for _, a := range sc.attrs {
+	var r, bad []byte
+	set := false
+	for _, a := range rs.sc.attrs {
 		if string(a.local) != "r" {
 			continue
 		}
-		// excelize: strconv.Atoi of every r, the last one kept; 0 means none.
-		v, err := atoi(a.value)
-		if err != nil {
-			return 0, errorf(CodeDamaged, rs.part, "a row's number %q is not a number", clip(a.value))
+		if _, err := atoi(a.value); err != nil && bad == nil {
+			bad = a.value
 		}
-		n, set = v, true
+		r, set = a.value, true
+	}
+	return rs.numberRow(r, set, bad)
+}
+
+// numberRow numbers a row from the last of its r attributes (set is whether it has one),
+// as excelize does: strconv.Atoi of every r, the last one kept, 0 meaning none. bad is the
+// first r that is not a number.
+func (rs *Rows) numberRow(r []byte, set bool, bad []byte) (int, error) {
+	if bad != nil {
+		return 0, errorf(CodeDamaged, rs.part, "a row's number %q is not a number", clip(bad))
+	}
+	n := 0
+	if set {
+		n, _ = atoi(r)
 	}
 	prev := rs.prevNum
 	if !set || n == 0 {
@@ -379,11 +399,13 @@ attrs:
 		case attrEnd:
 			break attrs
 		}
-		switch string(local) {
-		case "r":
-			ref = value
-		case "t":
-			typ = cellTypeOf(value)
+		if len(local) == 1 {
+			switch local[0] {
+			case 'r':
+				ref = value
+			case 't':
+				typ = cellTypeOf(value)
+			}
 		}
 	}
 	var v []byte
@@ -392,10 +414,25 @@ attrs:
 		if open >= sc.maxDepth {
 			return false, nil
 		}
-		if t, k, ok := sc.fastTextElement(j, "v", open+1); ok {
+		b := sc.buf[:sc.end]
+		if j = sc.fastSpace(j); hasAt(b, j, "<v>") && open+1 < sc.maxDepth {
+			// The value as Excel writes it; written another way, fastTextElement reads it.
+			t, k, ok := sc.fastText(j + 3)
+			if !ok {
+				return false, nil
+			}
+			if hasAt(b, k, "</v>") {
+				k += 4
+			} else if k, ok = sc.fastEnd(k, "v"); !ok {
+				return false, nil
+			}
+			v, j = t, k
+		} else if t, k, ok := sc.fastTextElement(j, "v", open+1); ok {
 			v, j = t, k
 		}
-		if j, ok = sc.fastEnd(sc.fastSpace(j), "c"); !ok {
+		if hasAt(b, j, "</c>") {
+			j += 4
+		} else if j, ok = sc.fastEnd(sc.fastSpace(j), "c"); !ok {
 			return false, nil
 		}
 	}
@@ -405,6 +442,66 @@ attrs:
 		return true, err
 	}
 	return true, rs.addCell(&cellState{typ: typ}, col, v)
+}
+
+// fastRowEnd reads, on the fast path, the end tag of the row element that is open.
+func (rs *Rows) fastRowEnd() bool {
+	sc := rs.sc
+	if sc.pendEnd || !sc.openIs("row") {
+		return false
+	}
+	j, ok := sc.fastEnd(sc.fastSpace(sc.pos), "row")
+	if !ok {
+		return false
+	}
+	sc.pos = j
+	sc.pop()
+	return true
+}
+
+// fastRowStart reads, on the fast path, the start tag of a row that does not close itself,
+// and numbers the row as rowNumber does.
+func (rs *Rows) fastRowStart() (ok bool, err error) {
+	sc := rs.sc
+	if sc.pendEnd || sc.depth() >= sc.maxDepth {
+		return false, nil
+	}
+	i := sc.fastSpace(sc.pos)
+	j, ok := sc.fastOpen(i, "row")
+	if !ok {
+		return false, nil
+	}
+	var r, bad []byte // the last r attribute, and the first that is not a number
+	set := false
+	for {
+		local, value, k, what := sc.fastAttr(j)
+		j = k
+		if what == attrEnd {
+			break
+		}
+		if what != attrOne {
+			return false, nil
+		}
+		if len(local) == 1 && local[0] == 'r' {
+			if _, err := atoi(value); err != nil && bad == nil {
+				bad = value
+			}
+			r, set = value, true
+		}
+	}
+	sc.pos = j
+	sc.push(sc.buf[i+1 : i+4])
+	n, err := rs.numberRow(r, set, bad)
+	if err != nil {
+		return true, err
+	}
+	rs.pending, rs.pendNum = true, n
+	return true, nil
+}
+
+// hasAt is whether b holds lit at i.
+func hasAt(b []byte, i int, lit string) bool {
+	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
 // cellType is a cell's t attribute, as getValueFrom tells them apart.
