@@ -377,7 +377,7 @@ func (rs *Rows) nextColumn(ref []byte) (int, error) {
 // false when the scanner is on anything else, which it has not moved past.
 func (rs *Rows) fastCell() (ok bool, err error) {
 	sc := rs.sc
-	if sc.pendEnd {
+	if sc.tokenLoopOnly || sc.pendEnd {
 		return false, nil
 	}
 	j, ok := sc.fastOpen(sc.fastSpace(sc.pos), "c")
@@ -447,7 +447,7 @@ attrs:
 // fastRowEnd reads, on the fast path, the end tag of the row element that is open.
 func (rs *Rows) fastRowEnd() bool {
 	sc := rs.sc
-	if sc.pendEnd || !sc.openIs("row") {
+	if sc.tokenLoopOnly || sc.pendEnd || !sc.openIs("row") {
 		return false
 	}
 	j, ok := sc.fastEnd(sc.fastSpace(sc.pos), "row")
@@ -463,7 +463,7 @@ func (rs *Rows) fastRowEnd() bool {
 // and numbers the row as rowNumber does.
 func (rs *Rows) fastRowStart() (ok bool, err error) {
 	sc := rs.sc
-	if sc.pendEnd || sc.depth() >= sc.maxDepth {
+	if sc.tokenLoopOnly || sc.pendEnd || sc.depth() >= sc.maxDepth {
 		return false, nil
 	}
 	i := sc.fastSpace(sc.pos)

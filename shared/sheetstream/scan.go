@@ -61,6 +61,8 @@ type scanner struct {
 	pendEnd   bool   // the start tag just returned closed itself: an end tag follows
 	stackName []byte // names of open elements, end to end
 	stackOff  []int  // where each open element's name starts in stackName
+
+	tokenLoopOnly bool // no fast path (fast.go): for its tests
 }
 
 func newScanner(rd io.Reader, bufSize, maxToken, maxDepth int) *scanner {

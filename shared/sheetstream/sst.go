@@ -50,7 +50,7 @@ func (r *Reader) readSharedStrings() (*sharedStrings, error) {
 	}
 	defer rc.Close()
 	l := r.limits
-	sc := newScanner(rc, 64<<10, l.MaxToken, l.MaxDepth)
+	sc := r.newScanner(rc)
 	fail := func(err error) (*sharedStrings, error) {
 		var e *Error
 		var se *syntaxError
@@ -186,7 +186,7 @@ func rootSpace(sc *scanner) string {
 // <si><t>text</t></si>, to what readStringItem reads from it. ok is false when the scanner
 // is on anything else, which it has not moved past.
 func fastStringItem(sc *scanner) (text []byte, ok bool) {
-	if sc.pendEnd || sc.depth()+1 >= sc.maxDepth {
+	if sc.tokenLoopOnly || sc.pendEnd || sc.depth()+1 >= sc.maxDepth {
 		return nil, false
 	}
 	b := sc.buf[:sc.end]
