@@ -260,9 +260,9 @@ func clip(b []byte) string {
 
 // finishRow turns the spans read into the row's cells.
 func (rs *Rows) finishRow() bool {
-	last := 0
-	for _, sp := range rs.spans {
-		last = max(last, sp.col)
+	last := 0 // the spans are in ascending order of column
+	if n := len(rs.spans); n > 0 {
+		last = rs.spans[n-1].col
 	}
 	if cap(rs.cells) < last {
 		rs.cells = make([]Cell, last, max(last, 2*cap(rs.cells)))
@@ -386,8 +386,30 @@ func (rs *Rows) fastCell() (ok bool, err error) {
 	}
 	var ref []byte // the last r, as in readCell
 	typ, self := tNumber, false
+	b := sc.buf[:sc.end]
 attrs:
 	for {
+		if j+4 < len(b) && b[j] == ' ' && b[j+2] == '=' && b[j+3] == '"' && byteClass[b[j+1]]&clNameStart != 0 {
+			// The usual attribute, ` r="A2"`: a one-letter name (ending at '='), quoted.
+			k := j + 4
+			for k < len(b) && b[k] != '"' {
+				if byteClass[b[k]]&clPlain == 0 {
+					return false, nil
+				}
+				k++
+			}
+			if k >= len(b) {
+				return false, nil
+			}
+			switch b[j+1] {
+			case 'r':
+				ref = b[j+4 : k]
+			case 't':
+				typ = cellTypeOf(b[j+4 : k])
+			}
+			j = k + 1
+			continue
+		}
 		local, value, k, what := sc.fastAttr(j)
 		j = k
 		switch what {
@@ -414,7 +436,6 @@ attrs:
 		if open >= sc.maxDepth {
 			return false, nil
 		}
-		b := sc.buf[:sc.end]
 		if j = sc.fastSpace(j); hasAt(b, j, "<v>") && open+1 < sc.maxDepth {
 			// The value as Excel writes it; written another way, fastTextElement reads it.
 			t, k, ok := sc.fastText(j + 3)
