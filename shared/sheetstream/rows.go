@@ -53,6 +53,7 @@ type Rows struct {
 	vBuf    []byte // the current cell's <v>
 	isT     []byte // the current cell's inline string
 	isRuns  []byte
+	isBuf   []byte // the current cell's inline string and runs, joined
 }
 
 type span struct {
@@ -372,9 +373,10 @@ func (rs *Rows) nextColumn(ref []byte) (int, error) {
 	return col, nil
 }
 
-// fastCell reads, on the fast path (fast.go), a cell with at most one value and nothing
-// else: <c …/>, <c …></c> or <c …><v>text</v></c>, to what readCell reads from it. ok is
-// false when the scanner is on anything else, which it has not moved past.
+// fastCell reads, on the fast path (fast.go), a cell with at most one value or inline
+// string and nothing else — <c …/>, <c …></c>, <c …><v>text</v></c> or
+// <c …><is><t>text</t></is></c> — to what readCell reads from it. ok is false when the
+// scanner is on anything else, which it has not moved past.
 func (rs *Rows) fastCell() (ok bool, err error) {
 	sc := rs.sc
 	if sc.tokenLoopOnly || sc.pendEnd {
@@ -431,6 +433,7 @@ attrs:
 		}
 	}
 	var v []byte
+	c := cellState{typ: typ}
 	if !self {
 		open := sc.depth()
 		if open >= sc.maxDepth {
@@ -448,6 +451,18 @@ attrs:
 				return false, nil
 			}
 			v, j = t, k
+		} else if hasAt(b, j, "<is>") {
+			// An inline string of one text, as readStringItem reads it.
+			t, k, ok := sc.fastTextElement(j+4, "t", open+2)
+			if !ok {
+				return false, nil
+			}
+			if hasAt(b, k, "</is>") {
+				k += 5
+			} else if k, ok = sc.fastEnd(sc.fastSpace(k), "is"); !ok {
+				return false, nil
+			}
+			c.hasIS, c.isT, j = true, t, k
 		} else if t, k, ok := sc.fastTextElement(j, "v", open+1); ok {
 			v, j = t, k
 		}
@@ -462,7 +477,7 @@ attrs:
 	if err != nil {
 		return true, err
 	}
-	return true, rs.addCell(&cellState{typ: typ}, col, v)
+	return true, rs.addCell(&c, col, v)
 }
 
 // fastRowEnd reads, on the fast path, the end tag of the row element that is open.
@@ -585,7 +600,8 @@ func (rs *Rows) addCell(c *cellState, col int, v []byte) error {
 	case tInline:
 		sp.typ, val = TypeString, v
 		if c.hasIS {
-			val = bstrUnmarshal(append(append([]byte(nil), c.isT...), c.isRuns...))
+			rs.isBuf = append(append(rs.isBuf[:0], c.isT...), c.isRuns...)
+			val = bstrUnmarshal(rs.isBuf) // copied into the arena below
 		}
 	case tNumber:
 		sp.typ, val = TypeNumber, v
