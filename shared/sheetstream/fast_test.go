@@ -235,3 +235,48 @@ func FuzzFastPathMatchesTokenLoop(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainColumn: the fast path's reading of a cell reference gives a column only where
+// cellColumn gives the same one, and gives one for references written the usual way.
+func TestPlainColumn(t *testing.T) {
+	refs := []string{"A1", "Z9", "AA10", "XFD1048576", "XFE1", "XFD1048577", "A0", "A01", "a1", "$A$1", "A", "1", "",
+		"AAAA1", "A12345678", "A1234567", "B+1", "A-1", "A1 ", " A1", "ZZZ1", "XFC9999999", "@1", "[1", "A:1"}
+	const alphabet = "AZXFDa$019:"
+	for n := 1; n <= 5; n++ { // every reference of up to five characters from the alphabet
+		idx := make([]int, n)
+		for {
+			b := make([]byte, n)
+			for i, k := range idx {
+				b[i] = alphabet[k]
+			}
+			refs = append(refs, string(b))
+			i := n - 1
+			for i >= 0 && idx[i] == len(alphabet)-1 {
+				idx[i] = 0
+				i--
+			}
+			if i < 0 {
+				break
+			}
+			idx[i]++
+		}
+	}
+	usual := 0
+	for _, ref := range refs {
+		col, ok := cellColumn([]byte(ref))
+		switch got := plainColumn([]byte(ref)); {
+		case got != 0 && (!ok || got != col):
+			t.Fatalf("plainColumn(%q) = %d; cellColumn reads %d, %v", ref, got, col, ok)
+		case got != 0:
+			usual++
+		}
+	}
+	for _, ref := range []string{"A1", "H100001", "XFD1048576", "AB12"} {
+		if plainColumn([]byte(ref)) == 0 {
+			t.Errorf("plainColumn(%q) is 0", ref)
+		}
+	}
+	if usual < 1000 {
+		t.Fatalf("only %d of %d references read as usual", usual, len(refs))
+	}
+}

@@ -387,6 +387,7 @@ func (rs *Rows) fastCell() (ok bool, err error) {
 		return false, nil
 	}
 	var ref []byte // the last r, as in readCell
+	refCol := 0    // its column, when it is a plain reference
 	typ, self := tNumber, false
 	b := sc.buf[:sc.end]
 attrs:
@@ -405,7 +406,7 @@ attrs:
 			}
 			switch b[j+1] {
 			case 'r':
-				ref = b[j+4 : k]
+				ref, refCol = b[j+4:k], plainColumn(b[j+4:k])
 			case 't':
 				typ = cellTypeOf(b[j+4 : k])
 			}
@@ -426,7 +427,7 @@ attrs:
 		if len(local) == 1 {
 			switch local[0] {
 			case 'r':
-				ref = value
+				ref, refCol = value, plainColumn(value)
 			case 't':
 				typ = cellTypeOf(value)
 			}
@@ -473,10 +474,17 @@ attrs:
 		}
 	}
 	sc.pos = j
-	col, err := rs.nextColumn(ref)
-	if err != nil {
+	col := refCol
+	if col == 0 {
+		var err error
+		if col, err = rs.nextColumn(ref); err != nil {
+			return true, err
+		}
+	} else if col <= rs.cellCol {
+		_, err := rs.nextColumn(ref) // the error
 		return true, err
 	}
+	rs.cellCol = col
 	return true, rs.addCell(&c, col, v)
 }
 
@@ -595,7 +603,7 @@ func (rs *Rows) addCell(c *cellState, col int, v []byte) error {
 			if i < 0 || i >= rs.sst.len() {
 				return errorf(CodeDamaged, rs.part, "row %d, column %s refers to shared string %d, which is not in the workbook", rs.num, columnName(col), i)
 			}
-			sp.shared = i
+			sp.shared, val = i, nil // the value is the shared string's
 		}
 	case tInline:
 		sp.typ, val = TypeString, v
@@ -792,6 +800,30 @@ func cellColumn(ref []byte) (int, bool) {
 		}
 	}
 	return cellColumnSlow(string(ref))
+}
+
+// plainColumn is the column of a reference written the usual way, A1 to XFD1048576 (as
+// cellColumn reads it), or 0 for any other.
+func plainColumn(ref []byte) int {
+	n, i, col := len(ref), 0, 0
+	for i < n && i < 3 && ref[i]-'A' < 26 {
+		col = col*26 + int(ref[i]-'A') + 1
+		i++
+	}
+	if i == 0 || i == n || n-i > 7 || ref[i] == '0' {
+		return 0
+	}
+	row := 0
+	for _, c := range ref[i:] {
+		if c-'0' > 9 {
+			return 0
+		}
+		row = row*10 + int(c-'0')
+	}
+	if col > 16384 || row > 1048576 {
+		return 0
+	}
+	return col
 }
 
 // cellColumnSlow is excelize's SplitCellName and ColumnNameToNumber, for references with
