@@ -2,14 +2,17 @@ package sheetstream
 
 // The fast path. Almost every cell of a sheet, and every string of a shared string table,
 // is written the same few ways: <c r="A2" t="s"><v>3</v></c>, <c r="B2" s="1"/>,
+// <c r="C2" t="inlineStr"><is><t>text</t></is></c>, <row r="2" spans="1:8">, </row>,
 // <si><t>text</t></si>. The scanner's token loop reads them correctly but pays for its
-// generality on every token; the functions here read those shapes straight from the read
-// buffer in one pass, and take only bytes the token loop would read to the same tokens:
-// unprefixed element names, attribute names in ASCII, attribute values and text that need
-// no decoding, whitespace between elements. On anything else — the construct running
-// past the bytes read, a comment, an entity, a prefix, a formula, a name the token loop
-// would refuse — they report !ok having changed nothing, and the token loop reads the
-// construct instead, with its checks and its errors.
+// generality on every token; the functions here (and fastCell, fastRowStart, fastRowEnd
+// and fastStringItem, which use them) read those shapes straight from the read buffer in
+// one pass, and take only bytes the token loop would read to the same tokens: unprefixed
+// element names, attribute names in ASCII, attribute values and text that need no
+// decoding, white space between elements, elements no deeper than MaxDepth. On anything
+// else — the construct running past the bytes read, a comment, an entity, a prefix, a
+// formula, a name the token loop would refuse — they report !ok having changed nothing,
+// and the token loop reads the construct instead, with its checks and its errors.
+// fast_test.go reads every input both ways and compares.
 
 // byteClass sorts the bytes the fast path looks at.
 var byteClass = func() (t [256]uint8) {
