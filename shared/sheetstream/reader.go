@@ -13,7 +13,7 @@
 // openpyxl, and under differential fuzzing, it reads what excelize's Rows reads, cell for
 // cell; the few inputs where it refuses what excelize reads (damaged entries, XML that is
 // not well formed, rows or cells out of order, inputs over the limits) are listed in
-// compare_test.go.
+// fuzz_test.go.
 //
 // Hostile files are refused before they cost much: the ZIP directory is checked for the
 // number of entries, declared sizes and compression ratios (as shared/returntemplate does for
