@@ -13,7 +13,7 @@
 // openpyxl, and under differential fuzzing, it reads what excelize's Rows reads, cell for
 // cell; the few inputs where it refuses what excelize reads (damaged entries, XML that is
 // not well formed, rows or cells out of order, inputs over the limits) are listed in
-// compare_test.go.
+// fuzz_test.go.
 //
 // Hostile files are refused before they cost much: the ZIP directory is checked for the
 // number of entries, declared sizes and compression ratios (as shared/returntemplate does for
@@ -140,6 +140,25 @@ type Reader struct {
 	inflate *budget
 	sst     *sharedStrings // read on the first row that needs it
 	sstErr  error
+
+	// For the tests of the fast path: its scanners' first buffer size (0: bufferSize), and
+	// whether they read every token through the token loop.
+	bufSize       int
+	tokenLoopOnly bool
+}
+
+// bufferSize is a scanner's first buffer, which grows to hold a longer token.
+const bufferSize = 64 << 10
+
+// newScanner is a scanner of one of the workbook's parts.
+func (r *Reader) newScanner(rc io.Reader) *scanner {
+	size := bufferSize
+	if r.bufSize > 0 {
+		size = r.bufSize
+	}
+	sc := newScanner(rc, size, r.limits.MaxToken, r.limits.MaxDepth)
+	sc.tokenLoopOnly = r.tokenLoopOnly
+	return sc
 }
 
 type sheetEntry struct {
@@ -407,8 +426,7 @@ func (r *Reader) Rows(name string) (*Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := r.limits
-	return &Rows{r: r, part: path, rc: rc, sc: newScanner(rc, 64<<10, l.MaxToken, l.MaxDepth)}, nil
+	return &Rows{r: r, part: path, rc: rc, sc: r.newScanner(rc)}, nil
 }
 
 // checkSheetName is excelize's: it refuses to read a sheet whose name Excel would refuse.

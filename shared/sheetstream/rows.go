@@ -53,6 +53,7 @@ type Rows struct {
 	vBuf    []byte // the current cell's <v>
 	isT     []byte // the current cell's inline string
 	isRuns  []byte
+	isBuf   []byte // the current cell's inline string and runs, joined
 }
 
 type span struct {
@@ -163,6 +164,19 @@ func (rs *Rows) Next() bool {
 	rs.arena = rs.arena[:0]
 	rs.spans = rs.spans[:0]
 	for {
+		if ok, err := rs.fastCell(); err != nil {
+			return rs.fail(err)
+		} else if ok {
+			continue
+		}
+		if rs.fastRowEnd() {
+			continue
+		}
+		if ok, err := rs.fastRowStart(); err != nil {
+			return rs.fail(err)
+		} else if ok {
+			return rs.finishRow()
+		}
 		if err := sc.next(); err != nil {
 			return rs.fail(err)
 		}
@@ -196,18 +210,30 @@ func (rs *Rows) Next() bool {
 
 // rowNumber is the number of the row whose start tag the scanner is on.
 func (rs *Rows) rowNumber() (int, error) {
-	sc := rs.sc
-	n, set := 0, false
-	for _, a := range sc.attrs {
+	var r, bad []byte
+	set := false
+	for _, a := range rs.sc.attrs {
 		if string(a.local) != "r" {
 			continue
 		}
-		// excelize: strconv.Atoi of every r, the last one kept; 0 means none.
-		v, err := atoi(a.value)
-		if err != nil {
-			return 0, errorf(CodeDamaged, rs.part, "a row's number %q is not a number", clip(a.value))
+		if _, err := atoi(a.value); err != nil && bad == nil {
+			bad = a.value
 		}
-		n, set = v, true
+		r, set = a.value, true
+	}
+	return rs.numberRow(r, set, bad)
+}
+
+// numberRow numbers a row from the last of its r attributes (set is whether it has one),
+// as excelize does: strconv.Atoi of every r, the last one kept, 0 meaning none. bad is the
+// first r that is not a number.
+func (rs *Rows) numberRow(r []byte, set bool, bad []byte) (int, error) {
+	if bad != nil {
+		return 0, errorf(CodeDamaged, rs.part, "a row's number %q is not a number", clip(bad))
+	}
+	n := 0
+	if set {
+		n, _ = atoi(r)
 	}
 	prev := rs.prevNum
 	if !set || n == 0 {
@@ -235,9 +261,9 @@ func clip(b []byte) string {
 
 // finishRow turns the spans read into the row's cells.
 func (rs *Rows) finishRow() bool {
-	last := 0
-	for _, sp := range rs.spans {
-		last = max(last, sp.col)
+	last := 0 // the spans are in ascending order of column
+	if n := len(rs.spans); n > 0 {
+		last = rs.spans[n-1].col
 	}
 	if cap(rs.cells) < last {
 		rs.cells = make([]Cell, last, max(last, 2*cap(rs.cells)))
@@ -284,18 +310,10 @@ func (rs *Rows) readCell() error {
 			c.typ = cellTypeOf(a.value)
 		}
 	}
-	col := rs.cellCol + 1
-	if len(ref) > 0 {
-		cc, ok := cellColumn(ref)
-		if !ok {
-			return errorf(CodeDamaged, rs.part, "row %d has a cell reference %q that is not a cell", rs.num, clip(ref))
-		}
-		col = cc
+	col, err := rs.nextColumn(ref)
+	if err != nil {
+		return err
 	}
-	if col <= rs.cellCol {
-		return errorf(CodeOutOfOrder, rs.part, "row %d has a cell in column %s after one in column %s; cells must be in ascending order (save the workbook again from a spreadsheet application)", rs.num, columnName(col), columnName(rs.cellCol))
-	}
-	rs.cellCol = col
 	depth := sc.depth() // the c element is open
 	vb := rs.vBuf[:0]
 	for {
@@ -335,6 +353,199 @@ func (rs *Rows) readCell() error {
 			}
 		}
 	}
+}
+
+// nextColumn is the column of the cell whose last r attribute is ref (nil when it has
+// none), which must come after the cell before it.
+func (rs *Rows) nextColumn(ref []byte) (int, error) {
+	col := rs.cellCol + 1
+	if len(ref) > 0 {
+		cc, ok := cellColumn(ref)
+		if !ok {
+			return 0, errorf(CodeDamaged, rs.part, "row %d has a cell reference %q that is not a cell", rs.num, clip(ref))
+		}
+		col = cc
+	}
+	if col <= rs.cellCol {
+		return 0, errorf(CodeOutOfOrder, rs.part, "row %d has a cell in column %s after one in column %s; cells must be in ascending order (save the workbook again from a spreadsheet application)", rs.num, columnName(col), columnName(rs.cellCol))
+	}
+	rs.cellCol = col
+	return col, nil
+}
+
+// fastCell reads, on the fast path (fast.go), a cell with at most one value or inline
+// string and nothing else — <c …/>, <c …></c>, <c …><v>text</v></c> or
+// <c …><is><t>text</t></is></c> — to what readCell reads from it. ok is false when the
+// scanner is on anything else, which it has not moved past.
+func (rs *Rows) fastCell() (ok bool, err error) {
+	sc := rs.sc
+	if sc.tokenLoopOnly || sc.pendEnd {
+		return false, nil
+	}
+	j, ok := sc.fastOpen(sc.fastSpace(sc.pos), "c")
+	if !ok {
+		return false, nil
+	}
+	var ref []byte // the last r, as in readCell
+	refCol := 0    // its column, when it is a plain reference
+	typ, self := tNumber, false
+	b := sc.buf[:sc.end]
+attrs:
+	for {
+		if j+4 < len(b) && b[j] == ' ' && b[j+2] == '=' && b[j+3] == '"' && byteClass[b[j+1]]&clNameStart != 0 {
+			// The usual attribute, ` r="A2"`: a one-letter name (ending at '='), quoted.
+			k := j + 4
+			for k < len(b) && b[k] != '"' {
+				if byteClass[b[k]]&clPlain == 0 {
+					return false, nil
+				}
+				k++
+			}
+			if k >= len(b) {
+				return false, nil
+			}
+			switch b[j+1] {
+			case 'r':
+				ref, refCol = b[j+4:k], plainColumn(b[j+4:k])
+			case 't':
+				typ = cellTypeOf(b[j+4 : k])
+			}
+			j = k + 1
+			continue
+		}
+		local, value, k, what := sc.fastAttr(j)
+		j = k
+		switch what {
+		case attrNo:
+			return false, nil
+		case attrSelf:
+			self = true
+			break attrs
+		case attrEnd:
+			break attrs
+		}
+		if len(local) == 1 {
+			switch local[0] {
+			case 'r':
+				ref, refCol = value, plainColumn(value)
+			case 't':
+				typ = cellTypeOf(value)
+			}
+		}
+	}
+	var v []byte
+	c := cellState{typ: typ}
+	if !self {
+		open := sc.depth()
+		if open >= sc.maxDepth {
+			return false, nil
+		}
+		if j = sc.fastSpace(j); hasAt(b, j, "<v>") && open+1 < sc.maxDepth {
+			// The value as Excel writes it; written another way, fastTextElement reads it.
+			t, k, ok := sc.fastText(j + 3)
+			if !ok {
+				return false, nil
+			}
+			if hasAt(b, k, "</v>") {
+				k += 4
+			} else if k, ok = sc.fastEnd(k, "v"); !ok {
+				return false, nil
+			}
+			v, j = t, k
+		} else if hasAt(b, j, "<is>") {
+			// An inline string of one text, as readStringItem reads it.
+			t, k, ok := sc.fastTextElement(j+4, "t", open+2)
+			if !ok {
+				return false, nil
+			}
+			if hasAt(b, k, "</is>") {
+				k += 5
+			} else if k, ok = sc.fastEnd(sc.fastSpace(k), "is"); !ok {
+				return false, nil
+			}
+			c.hasIS, c.isT, j = true, t, k
+		} else if t, k, ok := sc.fastTextElement(j, "v", open+1); ok {
+			v, j = t, k
+		}
+		if hasAt(b, j, "</c>") {
+			j += 4
+		} else if j, ok = sc.fastEnd(sc.fastSpace(j), "c"); !ok {
+			return false, nil
+		}
+	}
+	sc.pos = j
+	col := refCol
+	if col == 0 {
+		var err error
+		if col, err = rs.nextColumn(ref); err != nil {
+			return true, err
+		}
+	} else if col <= rs.cellCol {
+		_, err := rs.nextColumn(ref) // the error
+		return true, err
+	}
+	rs.cellCol = col
+	return true, rs.addCell(&c, col, v)
+}
+
+// fastRowEnd reads, on the fast path, the end tag of the row element that is open.
+func (rs *Rows) fastRowEnd() bool {
+	sc := rs.sc
+	if sc.tokenLoopOnly || sc.pendEnd || !sc.openIs("row") {
+		return false
+	}
+	j, ok := sc.fastEnd(sc.fastSpace(sc.pos), "row")
+	if !ok {
+		return false
+	}
+	sc.pos = j
+	sc.pop()
+	return true
+}
+
+// fastRowStart reads, on the fast path, the start tag of a row that does not close itself,
+// and numbers the row as rowNumber does.
+func (rs *Rows) fastRowStart() (ok bool, err error) {
+	sc := rs.sc
+	if sc.tokenLoopOnly || sc.pendEnd || sc.depth() >= sc.maxDepth {
+		return false, nil
+	}
+	i := sc.fastSpace(sc.pos)
+	j, ok := sc.fastOpen(i, "row")
+	if !ok {
+		return false, nil
+	}
+	var r, bad []byte // the last r attribute, and the first that is not a number
+	set := false
+	for {
+		local, value, k, what := sc.fastAttr(j)
+		j = k
+		if what == attrEnd {
+			break
+		}
+		if what != attrOne {
+			return false, nil
+		}
+		if len(local) == 1 && local[0] == 'r' {
+			if _, err := atoi(value); err != nil && bad == nil {
+				bad = value
+			}
+			r, set = value, true
+		}
+	}
+	sc.pos = j
+	sc.push(sc.buf[i+1 : i+4])
+	n, err := rs.numberRow(r, set, bad)
+	if err != nil {
+		return true, err
+	}
+	rs.pending, rs.pendNum = true, n
+	return true, nil
+}
+
+// hasAt is whether b holds lit at i.
+func hasAt(b []byte, i int, lit string) bool {
+	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
 // cellType is a cell's t attribute, as getValueFrom tells them apart.
@@ -392,12 +603,13 @@ func (rs *Rows) addCell(c *cellState, col int, v []byte) error {
 			if i < 0 || i >= rs.sst.len() {
 				return errorf(CodeDamaged, rs.part, "row %d, column %s refers to shared string %d, which is not in the workbook", rs.num, columnName(col), i)
 			}
-			sp.shared = i
+			sp.shared, val = i, nil // the value is the shared string's
 		}
 	case tInline:
 		sp.typ, val = TypeString, v
 		if c.hasIS {
-			val = bstrUnmarshal(append(append([]byte(nil), c.isT...), c.isRuns...))
+			rs.isBuf = append(append(rs.isBuf[:0], c.isT...), c.isRuns...)
+			val = bstrUnmarshal(rs.isBuf) // copied into the arena below
 		}
 	case tNumber:
 		sp.typ, val = TypeNumber, v
@@ -588,6 +800,30 @@ func cellColumn(ref []byte) (int, bool) {
 		}
 	}
 	return cellColumnSlow(string(ref))
+}
+
+// plainColumn is the column of a reference written the usual way, A1 to XFD1048576 (as
+// cellColumn reads it), or 0 for any other.
+func plainColumn(ref []byte) int {
+	n, i, col := len(ref), 0, 0
+	for i < n && i < 3 && ref[i]-'A' < 26 {
+		col = col*26 + int(ref[i]-'A') + 1
+		i++
+	}
+	if i == 0 || i == n || n-i > 7 || ref[i] == '0' {
+		return 0
+	}
+	row := 0
+	for _, c := range ref[i:] {
+		if c-'0' > 9 {
+			return 0
+		}
+		row = row*10 + int(c-'0')
+	}
+	if col > 16384 || row > 1048576 {
+		return 0
+	}
+	return col
 }
 
 // cellColumnSlow is excelize's SplitCellName and ColumnNameToNumber, for references with

@@ -61,6 +61,8 @@ type scanner struct {
 	pendEnd   bool   // the start tag just returned closed itself: an end tag follows
 	stackName []byte // names of open elements, end to end
 	stackOff  []int  // where each open element's name starts in stackName
+
+	tokenLoopOnly bool // no fast path (fast.go): for its tests
 }
 
 func newScanner(rd io.Reader, bufSize, maxToken, maxDepth int) *scanner {
@@ -303,6 +305,17 @@ func (s *scanner) endTag() error {
 	return nil
 }
 
+// openIs is whether the element open innermost has the raw name name.
+func (s *scanner) openIs(name string) bool {
+	n := len(s.stackOff)
+	return n > 0 && string(s.stackName[s.stackOff[n-1]:]) == name
+}
+
+func (s *scanner) push(name []byte) {
+	s.stackOff = append(s.stackOff, len(s.stackName))
+	s.stackName = append(s.stackName, name...)
+}
+
 func (s *scanner) pop() {
 	n := len(s.stackOff) - 1
 	s.stackName = s.stackName[:s.stackOff[n]]
@@ -388,8 +401,7 @@ func (s *scanner) startTag() error {
 	}
 	s.pos = j
 	s.kind, s.name, s.local = tokStart, name, localName(name)
-	s.stackOff = append(s.stackOff, len(s.stackName))
-	s.stackName = append(s.stackName, name...)
+	s.push(name)
 	s.pendEnd = self
 	return nil
 }

@@ -50,7 +50,7 @@ func (r *Reader) readSharedStrings() (*sharedStrings, error) {
 	}
 	defer rc.Close()
 	l := r.limits
-	sc := newScanner(rc, 64<<10, l.MaxToken, l.MaxDepth)
+	sc := r.newScanner(rc)
 	fail := func(err error) (*sharedStrings, error) {
 		var e *Error
 		var se *syntaxError
@@ -100,7 +100,26 @@ func (r *Reader) readSharedStrings() (*sharedStrings, error) {
 		hasT        bool
 		itemScratch []byte
 	)
+	add := func(item []byte) *Error {
+		all = append(all, bstrUnmarshal(item)...)
+		if int64(len(all)) > maxBytes {
+			return errorf(CodeTooLarge, part, "the shared strings hold more than %s of text, the most read", mib(maxBytes))
+		}
+		if len(t.ends) == maxStrings {
+			return errorf(CodeTooLarge, part, "the workbook has more than %d shared strings, the most read", maxStrings)
+		}
+		t.ends = append(t.ends, uint32(len(all)))
+		return nil
+	}
 	for {
+		if sc.depth() == depth { // between the table's items
+			if text, ok := fastStringItem(sc); ok {
+				if err := add(text); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
 		if err := sc.next(); err != nil {
 			return fail(err)
 		}
@@ -127,14 +146,9 @@ func (r *Reader) readSharedStrings() (*sharedStrings, error) {
 				return fail(err)
 			}
 			itemScratch = append(append(itemScratch[:0], tBuf...), runs...)
-			all = append(all, bstrUnmarshal(itemScratch)...)
-			if int64(len(all)) > maxBytes {
-				return nil, errorf(CodeTooLarge, part, "the shared strings hold more than %s of text, the most read", mib(maxBytes))
+			if err := add(itemScratch); err != nil {
+				return nil, err
 			}
-			if len(t.ends) == maxStrings {
-				return nil, errorf(CodeTooLarge, part, "the workbook has more than %d shared strings, the most read", maxStrings)
-			}
-			t.ends = append(t.ends, uint32(len(all)))
 		}
 	}
 }
@@ -166,4 +180,41 @@ func rootSpace(sc *scanner) string {
 		return prefix
 	}
 	return string(strictToTransitional([]byte(ns)))
+}
+
+// fastStringItem reads, on the fast path (fast.go), a string item that is one plain text,
+// <si><t>text</t></si>, to what readStringItem reads from it. ok is false when the scanner
+// is on anything else, which it has not moved past.
+func fastStringItem(sc *scanner) (text []byte, ok bool) {
+	if sc.tokenLoopOnly || sc.pendEnd || sc.depth()+1 >= sc.maxDepth {
+		return nil, false
+	}
+	b := sc.buf[:sc.end]
+	j := sc.fastSpace(sc.pos)
+	if hasAt(b, j, "<si><t>") {
+		j += len("<si><t>")
+	} else {
+		var self bool
+		if j, self, ok = sc.fastStart(j, "si"); !ok || self {
+			return nil, false
+		}
+		if j, self, ok = sc.fastStart(sc.fastSpace(j), "t"); !ok || self {
+			return nil, false
+		}
+	}
+	if text, j, ok = sc.fastText(j); !ok {
+		return nil, false
+	}
+	if hasAt(b, j, "</t></si>") {
+		j += len("</t></si>")
+	} else {
+		if j, ok = sc.fastEnd(j, "t"); !ok {
+			return nil, false
+		}
+		if j, ok = sc.fastEnd(sc.fastSpace(j), "si"); !ok {
+			return nil, false
+		}
+	}
+	sc.pos = j
+	return text, true
 }
