@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"text/tabwriter"
 	"time"
 
 	"github.com/ddat-workforce/returns/shared/period"
@@ -28,10 +29,14 @@ func (d *demo) portal(held workforce.Organisation, q period.Quarter, month perio
 	fmt.Fprintf(d.out, "\nThe portal, with the demo's data in it:\n\n    %s\n\n", url)
 	fmt.Fprintf(d.out, "Open it in a browser and choose Sign in. The local identity provider asks for a Role\n")
 	fmt.Fprintf(d.out, "and an Organisation (no password); choose, then Sign in:\n")
-	fmt.Fprintf(d.out, "  submitter, %s (%s)  Your returns; download the template for %s, upload it,\n", held.Name, held.Code, q)
-	fmt.Fprintf(d.out, "                          fix what the error summary names, send it, see the version history\n")
-	fmt.Fprintf(d.out, "  approver, %s         sign off a version\n", held.Code)
-	fmt.Fprintf(d.out, "  leader, any             Progress against the commitments for %s; the workbooks\n", month)
-	fmt.Fprintf(d.out, "  admin, any              the register, run the rollup, missing returns\n")
+	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  submitter, %s (%s)\tYour returns; the template for %s; upload it, fix what the\n", held.Name, held.Code, q)
+	fmt.Fprintf(tw, "  \terror summary names, send it, see it in the version history\n")
+	fmt.Fprintf(tw, "  approver, %s (%s)\tsign off a version\n", held.Name, held.Code)
+	fmt.Fprintf(tw, "  leader, any organisation\tProgress against the commitments for %s; the workbooks\n", month.LastDay().Format("January 2006"))
+	fmt.Fprintf(tw, "  admin, any organisation\tthe register, run the rollup, missing returns\n")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	return nil
 }
