@@ -41,6 +41,19 @@ func FirstQuarterFromEnv() (period.Quarter, error) {
 	return q, nil
 }
 
+// DueDaysFromEnv is how many days after a quarter ends its return is due: DUE_DAYS, or 30.
+func DueDaysFromEnv() (int, error) {
+	v := os.Getenv("DUE_DAYS")
+	if v == "" {
+		return 30, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 365 {
+		return 0, fmt.Errorf("DUE_DAYS=%q must be a whole number of days from 0 to 365", v)
+	}
+	return n, nil
+}
+
 // ConfigFromEnv reads Config from the environment, with defaults.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
@@ -62,12 +75,8 @@ func ConfigFromEnv() (Config, error) {
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}
-	if v := os.Getenv("DUE_DAYS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 365 {
-			return c, fmt.Errorf("DUE_DAYS=%q must be a whole number of days from 0 to 365", v)
-		}
-		c.DueDays = n
+	if c.DueDays, err = DueDaysFromEnv(); err != nil {
+		return c, err
 	}
 	if v := os.Getenv("MAX_UPLOAD_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -218,12 +218,11 @@ func adminRollupProblem(err error) string {
 
 type adminMissingView struct {
 	Quarter  string
-	Asked    string
 	Due      string
 	DuePast  bool
 	Expected int
 	Rows     []adminMissingRow
-	Problem  string
+	QuarterForm
 }
 
 type adminMissingRow struct {
@@ -241,13 +240,8 @@ var adminStages = map[string]string{
 // adminMissing lists the organisations that have not sent their return for the reference
 // quarter (or ?period=), with the reminders they have been sent.
 func (s *Server) adminMissing(w http.ResponseWriter, r *http.Request, sess *Session) {
-	var v adminMissingView
-	q, c, ok := s.leadCollectionFor(w, r, sess, func(status int, asked, problem string) {
-		v.Asked, v.Problem = asked, problem
-		if status != 0 {
-			s.render(w, r, status, "admin-missing", sess, v, FormError{Href: "#period", Text: problem})
-		}
-	})
+	v := adminMissingView{QuarterForm: QuarterForm{Action: s.cfg.BasePath + "/admin/missing", Button: "Show missing returns"}}
+	q, c, ok := s.leadCollectionFor(w, r, sess, &v.QuarterForm, "admin-missing", &v)
 	if !ok {
 		return
 	}

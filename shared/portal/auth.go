@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/ddat-workforce/returns/shared/httpapi"
+	"github.com/ddat-workforce/returns/shared/textsafe"
 )
 
 // signInLifetime is how long a browser has between leaving for the provider and coming back.
@@ -105,7 +106,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	case q.Get("error") != "":
 		s.problemPage(w, r, http.StatusForbidden, "You could not be signed in",
-			"The sign-in service refused the sign-in ("+truncate(q.Get("error"), 64)+"). Sign in again, or contact your administrator.")
+			"The sign-in service refused the sign-in ("+textsafe.Truncate(q.Get("error"))+"). Sign in again, or contact your administrator.")
 		return
 	}
 	oauth, verifier, _, err := s.provider.get(r.Context())
@@ -218,11 +219,4 @@ func claimList(v any) []string {
 		return []string{v.String()}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

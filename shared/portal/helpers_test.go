@@ -12,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ddat-workforce/returns/shared/collection"
+	"github.com/ddat-workforce/returns/shared/period"
 )
 
 // testNow is the clock of test servers.
@@ -30,8 +33,6 @@ type testServer struct {
 
 func newTestServer(t *testing.T, api http.Handler) *testServer {
 	t.Helper()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
 	ts := &testServer{t: t}
 	if api == nil {
 		api = http.NotFoundHandler()
@@ -43,16 +44,30 @@ func newTestServer(t *testing.T, api http.Handler) *testServer {
 		api.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.api.Close)
-	s, err := New(Config{
-		APIURL: ts.api.URL, BaseURL: "https://portal.test" + BasePath, Issuer: "https://issuer.test",
-		ClientID: "portal-test", SessionKey: key, OrgClaim: "org", RolesClaim: "roles", NameClaim: "name",
-		OrganisationName: "Test Department", Now: func() time.Time { return testNow },
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(testConfig(t, ts.api.URL), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Server = s
 	return ts
+}
+
+// testConfig is a portal's configuration for tests: the API at apiURL, a fresh session
+// key, the test clock, and the collection's calendar with its defaults (DUE_DAYS 30, from
+// 2023-24-Q1).
+func testConfig(t *testing.T, apiURL string) Config {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	cal, err := collection.Default(30, period.MustQuarter("2023-24-Q1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		APIURL: apiURL, BaseURL: "https://portal.test" + BasePath, Issuer: "https://issuer.test",
+		ClientID: "portal-test", SessionKey: key, OrgClaim: "org", RolesClaim: "roles", NameClaim: "name",
+		OrganisationName: "Test Department", Now: func() time.Time { return testNow }, Calendar: &cal,
+	}
 }
 
 // as is a session for roles (space-separated) in org, with a token the API stand-in can

@@ -557,15 +557,14 @@ func (s *Server) leadProgress(w http.ResponseWriter, r *http.Request, sess *Sess
 type leadOrganisationsView struct {
 	Quarter     string // "2026-27 Q2 (July to September 2026)"
 	QuarterCode string
-	Asked       string // what the chooser shows
-	Due         string
-	AsOf        time.Time
-	Rows        []leadOrganisationRow
-	Sent        int
-	Late        int
-	Warned      int
-	NotSent     int
-	Problem     string // beside the quarter field
+	QuarterForm
+	Due     string
+	AsOf    time.Time
+	Rows    []leadOrganisationRow
+	Sent    int
+	Late    int
+	Warned  int
+	NotSent int
 }
 
 type leadOrganisationRow struct {
@@ -575,14 +574,27 @@ type leadOrganisationRow struct {
 	Warnings         int
 }
 
+// QuarterForm is the quarter chooser of a page about one quarter's returns
+// (templates/layout.html, "quarter-form"): where it goes, its button, what was asked and
+// the problem shown beside the field.
+type QuarterForm struct {
+	Action, Button string
+	Asked, Problem string
+}
+
 // leadCollectionFor reads the collection of the quarter a page was asked for (?period=),
-// or of the reference quarter. show is told what was asked, and, with a status, the
-// problem to show on the quarter's field (a quarter that is not one, or one the
-// collection does not have); ok is false when the page has been answered.
-func (s *Server) leadCollectionFor(w http.ResponseWriter, r *http.Request, sess *Session, show func(status int, asked, problem string)) (period.Quarter, leadCollection, bool) {
+// or of the reference quarter, noting what was asked in form. A quarter that is not one,
+// or one the collection does not have, is shown on the field: view (which holds form) is
+// rendered as page with the problem; ok is false when the page has been answered.
+func (s *Server) leadCollectionFor(w http.ResponseWriter, r *http.Request, sess *Session, form *QuarterForm, page string, view any) (period.Quarter, leadCollection, bool) {
 	q, asked, problem := leadQuarterChoice(r)
+	form.Asked = asked
+	refuse := func(status int, problem string) {
+		form.Problem = problem
+		s.render(w, r, status, page, sess, view, FormError{Href: "#period", Text: problem})
+	}
 	if problem != "" {
-		show(http.StatusBadRequest, asked, problem)
+		refuse(http.StatusBadRequest, problem)
 		return q, leadCollection{}, false
 	}
 	var c leadCollection
@@ -593,14 +605,13 @@ func (s *Server) leadCollectionFor(w http.ResponseWriter, r *http.Request, sess 
 		err = s.api.getJSON(r.Context(), sess, apiPath("collection", q.String()), nil, &c)
 	}
 	if asked != "" && apiStatus(err) == http.StatusNotFound {
-		show(http.StatusNotFound, asked, "There are no returns for "+leadQuarterName(q.String())+": "+strings.TrimSuffix(leadAPIDetail(err), ".")+".")
+		refuse(http.StatusNotFound, "There are no returns for "+leadQuarterName(q.String())+": "+strings.TrimSuffix(leadAPIDetail(err), ".")+".")
 		return q, c, false
 	}
 	if err != nil {
 		s.apiFail(w, r, err)
 		return q, c, false
 	}
-	show(0, asked, "")
 	return q, c, true
 }
 
@@ -610,13 +621,8 @@ func (s *Server) leadCollectionFor(w http.ResponseWriter, r *http.Request, sess 
 // /metrics/{period}).
 func (s *Server) leadOrganisations(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx := r.Context()
-	var v leadOrganisationsView
-	q, c, ok := s.leadCollectionFor(w, r, sess, func(status int, asked, problem string) {
-		v.Asked, v.Problem = asked, problem
-		if status != 0 {
-			s.render(w, r, status, "organisations", sess, v, FormError{Href: "#period", Text: problem})
-		}
-	})
+	v := leadOrganisationsView{QuarterForm: QuarterForm{Action: s.cfg.BasePath + "/organisations", Button: "Show returns"}}
+	q, c, ok := s.leadCollectionFor(w, r, sess, &v.QuarterForm, "organisations", &v)
 	if !ok {
 		return
 	}

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddat-workforce/returns/shared/collection"
 	"github.com/ddat-workforce/returns/shared/httpapi"
 	"github.com/ddat-workforce/returns/shared/workforce"
 )
@@ -58,6 +59,9 @@ type Config struct {
 	MaxUploadBytes int64
 	HTTPClient     *http.Client
 	Now            func() time.Time
+	// Calendar is the collection's calendar, as the API has it (DUE_DAYS, FIRST_QUARTER):
+	// which quarters an organisation owes, and when each is due.
+	Calendar *collection.Calendar
 }
 
 // ServiceName is the service's name, in the header and every page title.
@@ -150,6 +154,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.Calendar == nil {
+		return nil, errors.New("portal: the collection's calendar is not configured")
 	}
 	seal, err := newSealer(cfg.SessionKey)
 	if err != nil {

@@ -9,8 +9,8 @@ package portal
 // answers it, but only to leaders and admins (workforce.FollowCollection). The portal reads
 // the register (GET /organisations, for the organisation's kind and active dates) and the
 // current returns (GET /returns?org=), and puts them against the collection's calendar —
-// the same calendar file the API uses, built into the binary, with the same DUE_DAYS and
-// FIRST_QUARTER from the environment (template.yaml gives every function both).
+// the same calendar the API uses (Config.Calendar, built by app from the same DUE_DAYS and
+// FIRST_QUARTER; template.yaml gives every function both).
 
 import (
 	"context"
@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,29 +44,6 @@ func init() {
 	})
 	addFuncs(map[string]any{"retPlural": plural})
 }
-
-// retCalendar is the collection's calendar, as the API loads it: DUE_DAYS (default 30) and
-// FIRST_QUARTER (default 2023-24-Q1, app.DefaultFirstQuarter, which the portal cannot
-// import: app imports the portal).
-var retCalendar = sync.OnceValues(func() (collection.Calendar, error) {
-	due := 30
-	if v := os.Getenv("DUE_DAYS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return collection.Calendar{}, fmt.Errorf("DUE_DAYS=%q is not a whole number of days", v)
-		}
-		due = n
-	}
-	first := period.MustQuarter("2023-24-Q1")
-	if v := os.Getenv("FIRST_QUARTER"); v != "" {
-		q, err := period.ParseQuarter(v)
-		if err != nil {
-			return collection.Calendar{}, fmt.Errorf("FIRST_QUARTER: %w", err)
-		}
-		first = q
-	}
-	return collection.Default(due, first)
-})
 
 // The API's answers, as the portal reads them (shared/httpapi, docs/openapi.yaml).
 type (
@@ -278,10 +254,7 @@ type retQuarterHead struct {
 }
 
 func (s *Server) retHead(org workforce.Organisation, q period.Quarter) (retQuarterHead, error) {
-	cal, err := retCalendar()
-	if err != nil {
-		return retQuarterHead{}, err
-	}
+	cal := s.cfg.Calendar
 	h := retQuarterHead{Org: org, Period: q, Label: q.Label(), Href: s.retPath(org.Code, q),
 		ListURL: s.cfg.BasePath + "/returns?org=" + url.QueryEscape(org.Code)}
 	h.Schedule, h.HasDates = cal.Schedule(q)
@@ -333,11 +306,7 @@ type retListPage struct {
 // each stands.
 func (s *Server) retList(w http.ResponseWriter, r *http.Request, sess *Session) {
 	ctx := r.Context()
-	cal, err := retCalendar()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	cal := s.cfg.Calendar
 	orgs, err := s.retRegister(ctx, sess)
 	if err != nil {
 		s.apiFail(w, r, err)

@@ -3,7 +3,6 @@ package portal
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -253,13 +252,7 @@ func retServer(t *testing.T) (*testServer, *retAPI) {
 	a := newRetAPI(t)
 	api := httptest.NewServer(a)
 	t.Cleanup(api.Close)
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	s, err := New(Config{
-		APIURL: api.URL, BaseURL: "https://portal.test" + BasePath, Issuer: "https://issuer.test",
-		ClientID: "portal-test", SessionKey: key, OrgClaim: "org", RolesClaim: "roles", NameClaim: "name",
-		OrganisationName: "Test Department", Now: func() time.Time { return testNow },
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(testConfig(t, api.URL), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,11 +81,7 @@ func TestYourReturnsListsEveryOwedQuarterWithItsStatus(t *testing.T) {
 }
 
 func TestYourReturnsSaysDueThenNotStartedBeforeTheFirstReminder(t *testing.T) {
-	cal, err := retCalendar()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sched, _ := cal.Schedule(q2) // opens 1 October, due 30 October 2026; first reminder 16 October
+	sched, _ := testConfig(t, "").Calendar.Schedule(q2) // opens 1 October, due 30 October 2026; first reminder 16 October
 	for day, want := range map[string]string{
 		"2026-10-01": "Not started",
 		"2026-10-15": "Not started",
